@@ -1,0 +1,54 @@
+# pt: benchmark clinical language models against physician-graded baselines.
+.POSIX:
+include config.mk
+
+TOOLS = bin/pt-filter
+LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o
+MAN1 = man/pt-filter.1
+MAN7 = man/pt.7
+
+all: $(TOOLS)
+
+lib/libpt.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(LIBOBJ): lib/pt.h
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(TOOLS): lib/libpt.a lib/pt.h
+	@mkdir -p bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ src/$$(basename $@).c lib/libpt.a $(LDFLAGS) $(LIBS)
+
+tests/unit: tests/unit.c lib/libpt.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/unit.c lib/libpt.a $(LDFLAGS) $(LIBS)
+
+# `make check` and `make demo` first install missing Debian packages.
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) all tests/unit
+	@bash tests/run.sh
+
+bench: all
+	@bash tests/bench/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man7
+	cp -f $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/$$t; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$$(basename $$m); done
+	rm -f $(DESTDIR)$(MANPREFIX)/man7/pt.7
+
+clean:
+	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
+	rm -rf tests/out
+
+.PHONY: all deps check bench install uninstall clean

@@ -1,0 +1,14 @@
+# pt build configuration (POSIX make; GNU make reads it too)
+VERSION = 0.1.0
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+
+CC = cc
+OPT = -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+       -Wno-unused-parameter -Wno-sign-compare
+CFLAGS = $(OPT) -std=c11 $(WARN) $(WERROR) $(SAN)
+CPPFLAGS = -D_GNU_SOURCE -Ilib
+LDFLAGS = $(SAN)
+# libjq 1.6 ships no .pc file; the others are found by name in the Debian layout.
+LIBS = -ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpthread -lm

@@ -1,0 +1,225 @@
+/* expr.c: jq expressions through libjq 1.6, compiled once and run per record.
+ * Every expression is compiled by jq (so jq decides what is valid); a plain
+ * path is then read from the record's bytes by path.c instead. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+
+struct expr {
+	jq_state *jq;
+	char *text, *what;
+	struct path *path;
+	struct buf msgs;    /* compile messages */
+};
+
+static void
+compile_msg(void *data, jv msg)
+{
+	struct expr *e = data;
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		if (e->msgs.len)
+			buf_adds(&e->msgs, "; ");
+		buf_adds(&e->msgs, jv_string_value(msg));
+	}
+	jv_free(msg);
+}
+
+/* `input` has no further inputs in a per-record program. */
+static jv
+no_input(jq_state *jq, void *data)
+{
+	return jv_invalid_with_msg(jv_string("No more inputs"));
+}
+
+static void
+debug_msg(void *data, jv msg)
+{
+	jv s = jv_dump_string(jv_array_append(jv_array_append(jv_array(), jv_string("DEBUG:")), msg), 0);
+	fprintf(stderr, "%s\n", jv_string_value(s));
+	jv_free(s);
+}
+
+static void
+jq_nomem(void *data)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(PT_EXIT_FAIL);
+}
+
+struct expr *
+expr_new(const char *prog, jv args, const char *what)
+{
+	struct expr *e = ecalloc(1, sizeof *e);
+	e->text = estrdup(prog);
+	e->what = estrdup(what);
+	e->jq = jq_init();
+	if (!e->jq) {
+		fprintf(stderr, "%s: cannot start jq\n", progname);
+		exit(PT_EXIT_USAGE);
+	}
+	jq_set_nomem_handler(e->jq, jq_nomem, NULL);
+	jq_set_attr(e->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+	jq_set_input_cb(e->jq, no_input, NULL);
+	jq_set_debug_cb(e->jq, debug_msg, NULL);
+	jq_set_error_cb(e->jq, compile_msg, e);
+	if (!jq_compile_args(e->jq, prog, args)) {
+		fprintf(stderr, "%s: %s: %s\n", progname, what,
+		    e->msgs.len ? buf_cstr(&e->msgs) : "does not compile");
+		exit(PT_EXIT_USAGE);
+	}
+	jq_set_error_cb(e->jq, NULL, NULL);
+	e->path = path_parse(prog);
+	return e;
+}
+
+void
+expr_free(struct expr *e)
+{
+	if (!e)
+		return;
+	jq_teardown(&e->jq);
+	path_free(e->path);
+	free(e->text);
+	free(e->what);
+	free(e->msgs.p);
+	free(e);
+}
+
+const char *
+expr_text(const struct expr *e)
+{
+	return e->text;
+}
+
+int
+expr_is_path(const struct expr *e)
+{
+	return e->path != NULL;
+}
+
+void
+expr_start(struct expr *e, jv input)
+{
+	jq_start(e->jq, input, 0);
+}
+
+/* The next output, or jv_invalid() at the end, or jv_invalid_with_msg on an
+ * error; after either invalid the run is over (jq must not be asked again). */
+jv
+expr_next(struct expr *e)
+{
+	if (jq_halted(e->jq))
+		return jv_invalid();
+	return jq_next(e->jq);
+}
+
+char *
+jv_errmsg(jv v)
+{
+	jv msg = jv_invalid_get_msg(v);
+	char *s;
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		s = estrdup(jv_string_value(msg));
+	else if (jv_get_kind(msg) == JV_KIND_NULL)
+		s = estrdup("error");
+	else {
+		jv d = jv_dump_string(jv_copy(msg), 0);
+		s = estrdup(jv_string_value(d));
+		jv_free(d);
+		s = erealloc(s, strlen(s) + 32);
+		memmove(s + 6, s, strlen(s) + 1);
+		memcpy(s, "error ", 6);
+	}
+	jv_free(msg);
+	return s;
+}
+
+jv
+rec_parse(const struct rec *r)
+{
+	if (r->len > 0x7fffffff)
+		return jv_invalid_with_msg(jv_string("record too large for jq"));
+	return jv_parse_sized(r->p, (int)r->len);
+}
+
+jv
+expr_first(struct expr *e, const struct rec *r, jv *parsed)
+{
+	if (e->path) {
+		const char *v;
+		size_t n;
+		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		case PATH_NULL:
+			return jv_null();
+		case PATH_FOUND:
+			return jv_parse_sized(v, (int)n);
+		}
+		/* a type error: let jq word the message */
+	}
+	if (!jv_is_valid(*parsed)) {
+		jv_free(*parsed);
+		*parsed = rec_parse(r);
+		if (!jv_is_valid(*parsed))
+			return jv_copy(*parsed);
+	}
+	expr_start(e, jv_copy(*parsed));
+	jv out = expr_next(e);
+	if (!jv_is_valid(out) && !jv_invalid_has_msg(jv_copy(out))) {
+		jv_free(out);
+		return jv_null();   /* no output */
+	}
+	/* drain the rest so the state is ready for the next record */
+	if (jv_is_valid(out)) {
+		jv more;
+		while (jv_is_valid(more = expr_next(e)))
+			jv_free(more);
+		jv_free(more);
+	}
+	return out;
+}
+
+int
+expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
+{
+	if (e->path) {
+		const char *v;
+		size_t n;
+		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		case PATH_NULL:
+			return 0;
+		case PATH_FOUND:
+			if (*v != '-' && (*v < '0' || *v > '9'))
+				return 0;
+			*x = strtod(v, NULL);
+			return 1;
+		}
+	}
+	jv out = expr_first(e, r, parsed);
+	if (!jv_is_valid(out)) {
+		char *m = jv_errmsg(out);
+		rec_warn(r, "%s: %s", e->what, m);
+		free(m);
+		return -1;
+	}
+	int k = jv_get_kind(out) == JV_KIND_NUMBER;
+	if (k)
+		*x = jv_number_value(out);
+	jv_free(out);
+	return k;
+}
+
+void
+args_add(jv *args, const char *name, const char *value, int is_json)
+{
+	jv v;
+	if (is_json) {
+		v = jv_parse(value);
+		if (!jv_is_valid(v)) {
+			char *m = jv_errmsg(v);
+			usage_error("--argjson %s: invalid JSON text: %s", name, m);
+		}
+	} else
+		v = jv_string(value);
+	*args = jv_object_set(*args, jv_string(name), v);
+}

@@ -1,0 +1,462 @@
+/* json.c: validating raw JSON text without building it, member iteration,
+ * string quoting and exact number printing. The record tools keep every value
+ * they do not own as the bytes they read, so these work on text, not trees. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/* Scans the string body after the opening quote; returns the offset past the
+ * closing quote, or -1 (more input needed) or -2 (bad, *errp set). */
+static long
+scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
+{
+	const unsigned char *q = p;
+	for (;;) {
+		while (q < e && *q >= 0x20 && *q != '"' && *q != '\\')
+			q++;
+		if (q >= e)
+			return -1;
+		if (*q == '"')
+			return q + 1 - p;
+		if (*q < 0x20) {
+			*errp = *q == '\n' ? "unterminated string" : "control character in string";
+			return -2;
+		}
+		/* backslash */
+		if (q + 1 >= e)
+			return -1;
+		switch (q[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			q += 2;
+			break;
+		case 'u':
+			if (q + 6 > e)
+				return -1;
+			for (int i = 2; i < 6; i++)
+				if (hexval(q[i]) < 0) {
+					*errp = "invalid \\u escape in string";
+					return -2;
+				}
+			q += 6;
+			break;
+		default:
+			*errp = "invalid escape in string";
+			return -2;
+		}
+	}
+}
+
+/* Scans a number; returns its length, -1 if it may continue past e, -2 if bad. */
+static long
+scan_number(const unsigned char *p, const unsigned char *e, int eof, const char **errp)
+{
+	const unsigned char *q = p;
+	if (q < e && *q == '-')
+		q++;
+	if (q >= e)
+		goto more;
+	if (*q == '0')
+		q++;
+	else if (DIGIT(*q))
+		while (q < e && DIGIT(*q))
+			q++;
+	else
+		goto bad;
+	if (q < e && *q == '.') {
+		q++;
+		if (q >= e)
+			goto more;
+		if (!DIGIT(*q))
+			goto bad;
+		while (q < e && DIGIT(*q))
+			q++;
+	}
+	if (q < e && (*q == 'e' || *q == 'E')) {
+		q++;
+		if (q < e && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= e)
+			goto more;
+		if (!DIGIT(*q))
+			goto bad;
+		while (q < e && DIGIT(*q))
+			q++;
+	}
+	if (q >= e && !eof)
+		return -1;
+	return q - p;
+more:
+	if (!eof)
+		return -1;
+bad:
+	*errp = "invalid number";
+	return -2;
+}
+
+int
+json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t *endp,
+    long *nlp, const char **errp)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	char stack[JSON_MAX_DEPTH];
+	int depth = 0;
+	long nl = 0, k;
+	const char *lit;
+
+#define WS() do { \
+	for (; p < e; p++) { \
+		if (*p == '\n') { \
+			if (stop_nl && depth > 0) { *errp = "unexpected end of line"; goto bad; } \
+			nl++; \
+		} else if (*p != ' ' && *p != '\t' && *p != '\r') \
+			break; \
+	} \
+	if (p >= e) goto more; \
+} while (0)
+
+	WS();
+	*startp = (const char *)p - s;
+value:
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth >= JSON_MAX_DEPTH) {
+			*errp = "nesting deeper than 256 levels";
+			goto bad;
+		}
+		stack[depth++] = (char)*p++;
+		WS();
+		if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
+			p++;
+			depth--;
+			goto after;
+		}
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	case '"':
+		k = scan_string(p + 1, e, errp);
+		if (k == -1)
+			goto more;
+		if (k == -2)
+			goto bad;
+		p += 1 + k;
+		goto after;
+	case 't': lit = "true"; goto literal;
+	case 'f': lit = "false"; goto literal;
+	case 'n': lit = "null"; goto literal;
+	default:
+		if (*p == '-' || DIGIT(*p)) {
+			k = scan_number(p, e, eof, errp);
+			if (k == -1)
+				goto more;
+			if (k == -2)
+				goto bad;
+			p += k;
+			goto after;
+		}
+		*errp = depth ? "unexpected character" : "not a JSON value";
+		goto bad;
+	}
+literal:
+	for (size_t i = 0; lit[i]; i++, p++) {
+		if (p >= e) {
+			if (eof)
+				break;
+			goto more;
+		}
+		if (*p != (unsigned char)lit[i])
+			break;
+		if (!lit[i + 1]) {
+			p++;
+			goto after;
+		}
+	}
+	*errp = depth ? "invalid literal" : "not a JSON value";
+	goto bad;
+key:
+	if (*p != '"') {
+		*errp = "expected a string key";
+		goto bad;
+	}
+	k = scan_string(p + 1, e, errp);
+	if (k == -1)
+		goto more;
+	if (k == -2)
+		goto bad;
+	p += 1 + k;
+	WS();
+	if (*p != ':') {
+		*errp = "expected ':' after key";
+		goto bad;
+	}
+	p++;
+	WS();
+	goto value;
+after:
+	if (depth == 0) {
+		*endp = (const char *)p - s;
+		*nlp = nl;
+		return JS_OK;
+	}
+	WS();
+	if (*p == ',') {
+		p++;
+		WS();
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	}
+	if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
+		p++;
+		depth--;
+		goto after;
+	}
+	*errp = stack[depth - 1] == '{' ? "expected ',' or '}'" : "expected ',' or ']'";
+	goto bad;
+more:
+	*nlp = nl;
+	*endp = (const char *)p - s;
+	return JS_MORE;
+bad:
+	*nlp = nl;
+	*endp = (const char *)p - s;
+	return JS_BAD;
+#undef WS
+}
+
+const char *
+json_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Skips a string starting at its opening quote. */
+static const char *
+skip_string(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		const char *q = memchr(p, '"', (size_t)(e - p));
+		if (!q)
+			return e;
+		/* count the backslashes before the quote */
+		const char *b = q;
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (((q - b) & 1) == 0)
+			return q + 1;
+		p = q;
+	}
+	return e;
+}
+
+const char *
+json_skip(const char *p, const char *e)
+{
+	int depth = 0;
+	p = json_ws(p, e);
+	do {
+		if (p >= e)
+			return e;
+		switch (*p) {
+		case '"':
+			p = skip_string(p, e);
+			break;
+		case '{':
+		case '[':
+			depth++;
+			p++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			p++;
+			break;
+		default:
+			if (depth == 0) {
+				/* scalar at top level: runs until a delimiter */
+				while (p < e && !strchr(",]} \t\r\n", *p))
+					p++;
+				return p;
+			}
+			p++;
+		}
+	} while (depth > 0);
+	return p;
+}
+
+int
+json_members(const char *p, const char *e, const char **it, struct json_member *m)
+{
+	const char *q = *it ? *it : json_ws(p, e) + 1;
+	q = json_ws(q, e);
+	if (q < e && *q == ',')
+		q = json_ws(q + 1, e);
+	if (q >= e || *q != '"')
+		return 0;
+	const char *ke = skip_string(q, e);
+	m->key = q + 1;
+	m->keylen = (size_t)(ke - 1 - m->key);
+	q = json_ws(ke, e);
+	q = json_ws(q + 1, e);   /* past ':' */
+	m->val = q;
+	q = json_skip(q, e);
+	m->vallen = (size_t)(q - m->val);
+	*it = q;
+	return 1;
+}
+
+int
+json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
+{
+	if (!memchr(key, '\\', keylen))
+		return keylen == slen && memcmp(key, s, slen) == 0;
+	struct buf b = { 0 };
+	buf_addc(&b, '"');
+	buf_add(&b, key, keylen);
+	buf_addc(&b, '"');
+	struct buf d = { 0 };
+	json_unquote(b.p, b.p + b.len, &d);
+	int eq = d.len == slen && memcmp(d.p, s, slen) == 0;
+	free(b.p);
+	free(d.p);
+	return eq;
+}
+
+static void
+put_utf8(struct buf *b, unsigned long c)
+{
+	if (c < 0x80) {
+		buf_addc(b, (int)c);
+	} else if (c < 0x800) {
+		buf_addc(b, 0xc0 | (int)(c >> 6));
+		buf_addc(b, 0x80 | (int)(c & 0x3f));
+	} else if (c < 0x10000) {
+		buf_addc(b, 0xe0 | (int)(c >> 12));
+		buf_addc(b, 0x80 | (int)((c >> 6) & 0x3f));
+		buf_addc(b, 0x80 | (int)(c & 0x3f));
+	} else {
+		buf_addc(b, 0xf0 | (int)(c >> 18));
+		buf_addc(b, 0x80 | (int)((c >> 12) & 0x3f));
+		buf_addc(b, 0x80 | (int)((c >> 6) & 0x3f));
+		buf_addc(b, 0x80 | (int)(c & 0x3f));
+	}
+}
+
+static unsigned long
+hex4(const char *p)
+{
+	return (unsigned long)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+}
+
+int
+json_unquote(const char *p, const char *e, struct buf *b)
+{
+	p = json_ws(p, e);
+	if (p >= e || *p != '"')
+		return 0;
+	for (p++; p < e && *p != '"'; p++) {
+		if (*p != '\\') {
+			buf_addc(b, *p);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case 'b': buf_addc(b, '\b'); break;
+		case 'f': buf_addc(b, '\f'); break;
+		case 'n': buf_addc(b, '\n'); break;
+		case 'r': buf_addc(b, '\r'); break;
+		case 't': buf_addc(b, '\t'); break;
+		case 'u': {
+			unsigned long c = hex4(p + 1);
+			p += 4;
+			if (c >= 0xd800 && c < 0xdc00 && p + 6 < e && p[1] == '\\' && p[2] == 'u') {
+				unsigned long lo = hex4(p + 3);
+				if (lo >= 0xdc00 && lo < 0xe000) {
+					c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				} else
+					c = 0xfffd;
+			} else if (c >= 0xd800 && c < 0xe000)
+				c = 0xfffd;
+			put_utf8(b, c);
+			break;
+		}
+		default: buf_addc(b, *p);
+		}
+	}
+	buf_cstr(b);
+	return 1;
+}
+
+void
+json_quote(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_grow(b, n + 2);
+	buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+			buf_addc(b, c);
+			continue;
+		}
+		buf_addc(b, '\\');
+		switch (c) {
+		case '"': buf_addc(b, '"'); break;
+		case '\\': buf_addc(b, '\\'); break;
+		case '\b': buf_addc(b, 'b'); break;
+		case '\f': buf_addc(b, 'f'); break;
+		case '\n': buf_addc(b, 'n'); break;
+		case '\r': buf_addc(b, 'r'); break;
+		case '\t': buf_addc(b, 't'); break;
+		default:
+			buf_adds(b, "u00");
+			buf_addc(b, hex[c >> 4]);
+			buf_addc(b, hex[c & 15]);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+/* The shortest %.Ng text that reads back as x (N = 1..17); "null" for NaN
+ * and infinities, which JSON cannot hold. */
+int
+num_fmt(char *out, size_t size, double x)
+{
+	if (!isfinite(x))
+		return snprintf(out, size, "null");
+	for (int prec = 1; prec <= 17; prec++) {
+		int n = snprintf(out, size, "%.*g", prec, x);
+		if (prec == 17 || strtod(out, NULL) == x)
+			return n;
+	}
+	return 0;
+}
+
+void
+buf_num(struct buf *b, double x)
+{
+	char tmp[40];
+	int n = num_fmt(tmp, sizeof tmp, x);
+	buf_add(b, tmp, (size_t)n);
+}

@@ -1,0 +1,164 @@
+/* path.c: the fast field path of DESIGN §3. An expression that is a plain
+ * path (.a, .a.b, ."a b", .["a b"], .a[0]) is read straight from a record's
+ * bytes, with jq's answers: a missing key or an index past the end is null,
+ * indexing null is null, indexing anything else of the wrong kind is an
+ * error, and of duplicate keys the last wins (as jq's parser keeps it). */
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+
+#include "pt.h"
+
+struct step {
+	char *key;      /* NULL for an index step */
+	size_t keylen;
+	long index;
+};
+
+struct path {
+	struct step *steps;
+	int n;
+};
+
+void
+path_free(struct path *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->n; i++)
+		free(p->steps[i].key);
+	free(p->steps);
+	free(p);
+}
+
+/* Parses a JSON-style string literal at *sp into a heap string; 0 if not one. */
+static int
+take_string(const char **sp, char **out, size_t *len)
+{
+	const char *s = *sp, *q = s + 1;
+	if (*s != '"')
+		return 0;
+	for (; *q && *q != '"'; q++) {
+		if (*q == '\\') {
+			/* jq string interpolation \( … ) is not a plain key */
+			if (q[1] == '(' || !q[1])
+				return 0;
+			q++;
+		}
+	}
+	if (*q != '"')
+		return 0;
+	struct buf b = { 0 };
+	json_unquote(s, q + 1, &b);
+	*out = b.p ? b.p : estrdup("");
+	*len = b.len;
+	*sp = q + 1;
+	return 1;
+}
+
+struct path *
+path_parse(const char *expr)
+{
+	struct path *p = ecalloc(1, sizeof *p);
+	const char *s = expr;
+	int cap = 0;
+	if (*s != '.')
+		goto no;
+	if (s[1] == 0)
+		return p;   /* "." itself */
+	while (*s) {
+		struct step st = { 0 };
+		if (*s == '.') {
+			s++;
+			if (*s == '"') {
+				if (!take_string(&s, &st.key, &st.keylen))
+					goto no;
+			} else if (isalpha((unsigned char)*s) || *s == '_') {
+				const char *b = s;
+				while (isalnum((unsigned char)*s) || *s == '_')
+					s++;
+				st.key = estrndup(b, (size_t)(s - b));
+				st.keylen = (size_t)(s - b);
+			} else if (*s != '[')
+				goto no;
+		}
+		if (!st.key) {
+			if (*s != '[')
+				goto no;
+			s++;
+			if (*s == '"') {
+				if (!take_string(&s, &st.key, &st.keylen))
+					goto no;
+			} else if (isdigit((unsigned char)*s)) {
+				char *end;
+				st.index = strtol(s, &end, 10);
+				if (end - s > 9)
+					goto no;
+				s = end;
+			} else
+				goto no;
+			if (*s != ']') {
+				free(st.key);
+				goto no;
+			}
+			s++;
+		}
+		if (p->n == cap) {
+			cap = cap ? cap * 2 : 4;
+			p->steps = erealloc(p->steps, (size_t)cap * sizeof *p->steps);
+		}
+		p->steps[p->n++] = st;
+	}
+	return p;
+no:
+	path_free(p);
+	return NULL;
+}
+
+int
+path_get(const struct path *p, const char *s, const char *e, const char **vp, size_t *vlen)
+{
+	const char *cur = json_ws(s, e), *end = json_skip(cur, e);
+	for (int i = 0; i < p->n; i++) {
+		const struct step *st = &p->steps[i];
+		const char *found = NULL, *fend = NULL;
+		if (*cur == 'n')
+			return PATH_NULL;
+		if (st->key) {
+			struct json_member m;
+			const char *it = NULL;
+			if (*cur != '{')
+				return PATH_ERROR;
+			while (json_members(cur, end, &it, &m))
+				if (json_key_eq(m.key, m.keylen, st->key, st->keylen)) {
+					found = m.val;
+					fend = m.val + m.vallen;
+				}
+		} else {
+			if (*cur != '[')
+				return PATH_ERROR;
+			const char *q = json_ws(cur + 1, end);
+			for (long k = 0; q < end && *q != ']'; k++) {
+				const char *v = q;
+				q = json_skip(q, end);
+				if (k == st->index) {
+					found = v;
+					fend = q;
+					break;
+				}
+				q = json_ws(q, end);
+				if (*q == ',')
+					q = json_ws(q + 1, end);
+			}
+		}
+		if (!found)
+			return PATH_NULL;
+		cur = found;
+		end = fend;
+	}
+	if (*cur == 'n')
+		return PATH_NULL;
+	*vp = cur;
+	*vlen = (size_t)(end - cur);
+	return PATH_FOUND;
+}

@@ -1,0 +1,144 @@
+/* pt.h: the one shared header of the pt tools (see man/pt.7). */
+#ifndef PT_H
+#define PT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <jq.h>
+#include <jv.h>
+
+#define PT_VERSION "0.1.0"
+
+/* Exit statuses, DESIGN §3. */
+enum {
+	PT_EXIT_OK = 0,     /* every record processed */
+	PT_EXIT_FAIL = 1,   /* finished, at least one record failed */
+	PT_EXIT_USAGE = 2,  /* usage or configuration error, nothing processed */
+	PT_EXIT_WRITE = 3   /* a write to stdout failed */
+};
+
+/* util.c: allocation (fatal on failure), messages, option parsing. */
+extern const char *progname;
+void pt_init(const char *argv0);
+void *emalloc(size_t n);
+void *ecalloc(size_t n, size_t m);
+void *erealloc(void *p, size_t n);
+char *estrdup(const char *s);
+char *estrndup(const char *s, size_t n);
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+long parse_long(const char *opt, const char *s, long lo, long hi);
+double parse_double(const char *opt, const char *s, double lo, double hi);
+char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
+void print_version(void) __attribute__((noreturn));
+
+/* A growable byte buffer; the owner frees b.p. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+void buf_grow(struct buf *b, size_t more);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, int c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *buf_cstr(struct buf *b);   /* NUL-terminates and returns b->p (still owned by b) */
+
+/* json.c: scanning raw JSON text without building it, printing numbers exactly. */
+enum { JS_OK, JS_MORE, JS_BAD };
+#define JSON_MAX_DEPTH 256
+/* Validates the JSON value starting at s (after any whitespace) within s[0..n).
+ * On JS_OK *endp is the offset just past the value and *startp of its first byte;
+ * JS_MORE means the text ended inside the value (more input may complete it, unless eof);
+ * JS_BAD sets *errp to a static reason and *endp to the offending offset.
+ * *nlp receives the number of newlines crossed; with stop_nl a newline inside a
+ * container is an error (NDJSON lines). */
+int json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t *endp,
+    long *nlp, const char **errp);
+/* Skips one value known to be valid; returns the pointer just past it. */
+const char *json_skip(const char *p, const char *e);
+const char *json_ws(const char *p, const char *e);
+/* Iterates the members of the valid object text [p,e): call with *it = NULL first.
+ * Returns 1 and the key (raw, without quotes) and value spans, or 0 at the end. */
+struct json_member {
+	const char *key, *val;
+	size_t keylen, vallen;
+};
+int json_members(const char *p, const char *e, const char **it, struct json_member *m);
+/* Compares a raw JSON string body (between quotes, escapes allowed) with s. */
+int json_key_eq(const char *key, size_t keylen, const char *s, size_t slen);
+/* Decodes the JSON string text [p,e) (with quotes) into b; returns 0 if not a string. */
+int json_unquote(const char *p, const char *e, struct buf *b);
+void json_quote(struct buf *b, const char *s, size_t n);
+/* Shortest text that reads back as the same double; integers without exponent. */
+int num_fmt(char *out, size_t size, double x);
+void buf_num(struct buf *b, double x);
+
+/* rec.c: the record reader (NDJSON, concatenated JSON, top-level arrays). */
+struct rec {
+	const char *p;      /* the record's bytes, valid until the next rec_next() */
+	size_t len;
+	const char *file;   /* "<stdin>" for standard input */
+	long line;          /* line of the record's first byte */
+	const char *err;    /* non-NULL: the bytes at p are not a valid JSON value */
+	int is_object;
+};
+struct reader;
+struct reader *rdr_open(char **files, int nfiles);
+enum { RDR_EOF = 0, RDR_REC = 1, RDR_AGAIN = 2 };
+/* Next record into *r: RDR_REC (a record or, with r->err, a bad one), RDR_EOF, or,
+ * when nonblocking, RDR_AGAIN if standard input has no complete record yet. */
+int rdr_next(struct reader *rd, struct rec *r);
+void rdr_nonblock(struct reader *rd, int on);
+int rdr_fd(struct reader *rd);          /* the descriptor read now, -1 at the end */
+int rdr_failed(struct reader *rd);      /* operands that could not be read */
+void rdr_close(struct reader *rd);
+void rec_warn(const struct rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* out.c: stdout, whole records at a time; a failed write exits 3. */
+void out_write(const char *p, size_t n);
+void out_line(const char *p, size_t n);   /* p without newline */
+void out_record(const char *p, size_t n);   /* a record's bytes as one line */
+void buf_add_compact(struct buf *b, const char *p, size_t n);
+void out_flush(void);
+void out_close(void);
+/* Writes the object text obj with the members named in drop[] removed and the
+ * members text add (",\"k\":v,…" without the leading comma, or "") appended. */
+void out_spliced(const char *obj, size_t len, const char *const *drop, const char *add, size_t addlen);
+void splice_object(struct buf *b, const char *obj, size_t len, const char *const *drop, const char *add, size_t addlen);
+
+/* expr.c: jq expressions compiled once, run per record, with a fast plain-path read. */
+struct expr;
+/* Compiles prog (what names it in messages) with args, an object of $NAME
+ * bindings (consumed). A program that does not compile exits 2 with jq's message. */
+struct expr *expr_new(const char *prog, jv args, const char *what);
+void expr_free(struct expr *e);
+const char *expr_text(const struct expr *e);
+int expr_is_path(const struct expr *e);
+/* Generic: start on input (consumed), then pull outputs until jv_invalid().
+ * An error output is jv_invalid_with_msg. */
+void expr_start(struct expr *e, jv input);
+jv expr_next(struct expr *e);
+/* First output of e on record r: plain paths are read from the bytes, anything
+ * else runs jq on the record parsed once into *parsed (jv_invalid() until then).
+ * Returns jv_null() for no output and jv_invalid_with_msg for an error. */
+jv expr_first(struct expr *e, const struct rec *r, jv *parsed);
+/* As expr_first, for a number: 1 and *x if the value is a number, 0 if missing,
+ * null or another type, -1 on error (reported with the record's location). */
+int expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x);
+jv rec_parse(const struct rec *r);   /* the record as a jv (invalid with message on failure) */
+/* jq's message for an invalid value, consumed; caller frees. */
+char *jv_errmsg(jv v);
+/* --arg/--argjson handling shared by every tool: adds to *args (an object). */
+void args_add(jv *args, const char *name, const char *value, int is_json);
+
+/* path.c: the fast field path of DESIGN §3. */
+struct path;
+struct path *path_parse(const char *expr);   /* NULL if expr is not a plain path */
+void path_free(struct path *p);
+enum { PATH_FOUND, PATH_NULL, PATH_ERROR };
+/* Finds the value of path in the valid JSON text [s,e): PATH_FOUND with its span,
+ * PATH_NULL when a step is missing or null (jq gives null), PATH_ERROR when jq
+ * would raise an error (indexing a string, say). */
+int path_get(const struct path *p, const char *s, const char *e, const char **vp, size_t *vlen);
+
+#endif

@@ -1,0 +1,216 @@
+/* util.c: allocation that never fails, byte buffers, option numbers, messages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "pt.h"
+
+const char *progname = "pt";
+
+static void
+nomem(void)
+{
+	static const char msg[] = ": out of memory\n";
+	(void)!write(2, progname, strlen(progname));
+	(void)!write(2, msg, sizeof msg - 1);
+	_exit(PT_EXIT_FAIL);
+}
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	return estrndup(s, strlen(s));
+}
+
+char *
+estrndup(const char *s, size_t n)
+{
+	char *p = emalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+/* Sets the program name for messages and routes cJSON's allocations through
+ * the fatal allocators, so callers never test an allocation. */
+void
+pt_init(const char *argv0)
+{
+	static cJSON_Hooks hooks = { emalloc, free };
+	const char *s = strrchr(argv0, '/');
+	progname = s ? s + 1 : argv0;
+	cJSON_InitHooks(&hooks);
+}
+
+void
+print_version(void)
+{
+	printf("%s (pt) %s\n", progname, PT_VERSION);
+	exit(PT_EXIT_OK);
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+	exit(PT_EXIT_USAGE);
+}
+
+long
+parse_long(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno)
+		usage_error("%s: not an integer: '%s'", opt, s);
+	if (v < lo || v > hi)
+		usage_error("%s: %s is out of range (%ld to %ld)", opt, s, lo, hi);
+	return v;
+}
+
+double
+parse_double(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v))
+		usage_error("%s: not a number: '%s'", opt, s);
+	if (v < lo || v > hi)
+		usage_error("%s: %s is out of range (%g to %g)", opt, s, lo, hi);
+	return v;
+}
+
+/* Reads a whole regular file; returns a NUL-terminated heap copy the caller
+ * frees, or NULL with errno set. */
+char *
+read_file(const char *path, size_t *lenp)
+{
+	struct buf b = { 0 };
+	char tmp[65536];
+	ssize_t n;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return NULL;
+	}
+	while ((n = read(fd, tmp, sizeof tmp)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			free(b.p);
+			errno = e;
+			return NULL;
+		}
+		buf_add(&b, tmp, (size_t)n);
+	}
+	close(fd);
+	buf_cstr(&b);
+	if (lenp)
+		*lenp = b.len;
+	return b.p;
+}
+
+void
+buf_grow(struct buf *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	b->p = erealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, int c)
+{
+	buf_grow(b, 1);
+	b->p[b->len++] = (char)c;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *
+buf_cstr(struct buf *b)
+{
+	buf_grow(b, 0);
+	b->p[b->len] = 0;
+	return b->p;
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# tests/deps.sh: installs the Debian packages pt needs to build, test and run
+# the demo, when any is missing (apt-get as root; otherwise says what to run).
+pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev jq libcjson-dev libcairo2-dev
+libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null || {
+		echo "tests/deps.sh: apt-get install failed" >&2; exit 1; }
+else
+	echo "missing Debian packages; run: sudo apt-get install$missing" >&2
+	exit 1
+fi

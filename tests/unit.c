@@ -1,0 +1,207 @@
+/* unit.c: tests of the library layer; prints "ok NAME" or "FAIL NAME: why". */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt.h"
+
+static int failed;
+
+#define CHECK(name, cond) do { \
+	if (cond) printf("ok %s\n", name); \
+	else { printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); failed++; } \
+} while (0)
+
+static int
+scan(const char *s, int eof, int stop_nl, size_t *end)
+{
+	size_t st;
+	long nl;
+	const char *err;
+	return json_scan(s, strlen(s), eof, stop_nl, &st, end, &nl, &err);
+}
+
+static void
+test_scan(void)
+{
+	static const char *good[] = { "{}", "[]", "{\"a\":[1,2,{\"b\":null}]}", "\"x\\u00e9\\n\"", "-0",
+		"1e-320", "0.30000000000000004", "true", " {\"a\" : 1 } ", NULL };
+	static const char *bad[] = { "{\"a\":tru}", "{\"a\" 1}", "[1,]x", "{\"a\":01}", "\"\\q\"", "{'a':1}",
+		"NaN", "{\"a\":1,}", "[1 2]", "\"a\tb\"", NULL };
+	static const char *more[] = { "{\"a\":1", "[1,2", "\"abc", "{\"a\":tr", "{\"a\":1.", NULL };
+	size_t end;
+	char name[128];
+	for (int i = 0; good[i]; i++) {
+		snprintf(name, sizeof name, "scan good %s", good[i]);
+		CHECK(name, scan(good[i], 1, 0, &end) == JS_OK);
+	}
+	for (int i = 0; bad[i]; i++) {
+		snprintf(name, sizeof name, "scan bad %s", bad[i]);
+		int st = scan(bad[i], 1, 0, &end);
+		/* "[1,]x" is bad at ']' */
+		CHECK(name, st == JS_BAD);
+	}
+	for (int i = 0; more[i]; i++) {
+		snprintf(name, sizeof name, "scan more %s", more[i]);
+		CHECK(name, scan(more[i], 0, 0, &end) == JS_MORE);
+	}
+	CHECK("scan ndjson stops at newline", scan("{\"a\":\n1}", 1, 1, &end) == JS_BAD);
+	CHECK("scan multi crosses newline", scan("{\"a\":\n1}", 1, 0, &end) == JS_OK && end == 8);
+	CHECK("scan number needs more", scan("123", 0, 0, &end) == JS_MORE);
+	CHECK("scan number at eof", scan("123", 1, 0, &end) == JS_OK && end == 3);
+	char deep[600];
+	memset(deep, '[', 300);
+	memset(deep + 300, ']', 300);
+	deep[600 - 1] = 0;
+	CHECK("scan depth limit", scan(deep, 1, 0, &end) == JS_BAD);
+}
+
+static void
+test_num(void)
+{
+	static const struct { double x; const char *s; } t[] = {
+		{ 0.30000000000000004, "0.30000000000000004" }, { 0.1, "0.1" }, { 1e-320, "1e-320" },
+		{ 9007199254740992.0, "9007199254740992" }, { -0.0, "-0" }, { 19, "19" }, { 2.5, "2.5" },
+		{ 1e300, "1e+300" }, { NAN, "null" }, { INFINITY, "null" }, { 123456789012, "123456789012" },
+	};
+	char buf[64], name[128];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		num_fmt(buf, sizeof buf, t[i].x);
+		snprintf(name, sizeof name, "num_fmt %s (got %s)", t[i].s, buf);
+		CHECK(name, strcmp(buf, t[i].s) == 0);
+		if (isfinite(t[i].x)) {
+			snprintf(name, sizeof name, "num_fmt round trip %s", t[i].s);
+			CHECK(name, strtod(buf, NULL) == t[i].x);
+		}
+	}
+}
+
+/* The fast path and jq agree on every (path, record) pair. */
+static void
+test_path(void)
+{
+	static const char *recs[] = {
+		"{\"a\":1,\"b\":{\"c\":[10,20,{\"d\":\"x\"}]},\"a\":2,\"max score\":7,\"n\":null,\"s\":\"str\"}",
+		"{\"b\":null,\"e\":\"\\u0041\",\"k\\u0065y\":3}",
+		"{\"b\":[],\"a\":{\"a\":{\"a\":9007199254740993}}}",
+	};
+	static const char *paths[] = { ".a", ".b.c", ".b.c[1]", ".b.c[2].d", ".b.c[9]", ".[\"max score\"]",
+		".\"max score\"", ".n", ".n.x", ".zz", ".zz.y[3]", ".e", ".key", ".a.a.a", ".b[0]", ".", NULL };
+	char name[256];
+	for (size_t i = 0; i < sizeof recs / sizeof *recs; i++)
+		for (int j = 0; paths[j]; j++) {
+			struct path *p = path_parse(paths[j]);
+			struct expr *e = expr_new(paths[j], jv_object(), "test");
+			struct rec r = { recs[i], strlen(recs[i]), "t", 1, NULL, 1 };
+			jv parsed = rec_parse(&r);
+			expr_start(e, jv_copy(parsed));
+			jv want = expr_next(e);
+			const char *v;
+			size_t n;
+			int st = p ? path_get(p, r.p, r.p + r.len, &v, &n) : -1;
+			int same;
+			if (!jv_is_valid(want))
+				same = st == PATH_ERROR;
+			else if (jv_get_kind(want) == JV_KIND_NULL)
+				same = st == PATH_NULL;
+			else
+				same = st == PATH_FOUND && jv_equal(jv_copy(want), jv_parse_sized(v, (int)n));
+			snprintf(name, sizeof name, "path %s on record %zu", paths[j], i);
+			CHECK(name, p && same);
+			jv_free(want);
+			jv_free(parsed);
+			path_free(p);
+			expr_free(e);
+		}
+	static const char *notpaths[] = { ".a|.b", ".a?", ".[-1]", "length", ".a + 1", ".[\"a\\(1)\"]", "..", NULL };
+	for (int j = 0; notpaths[j]; j++) {
+		struct path *p = path_parse(notpaths[j]);
+		snprintf(name, sizeof name, "not a plain path %s", notpaths[j]);
+		CHECK(name, p == NULL);
+	}
+}
+
+/* Feeds text through the reader from a temporary file and lists what comes out. */
+static char *
+read_all(const char *text)
+{
+	char path[] = "/tmp/pt-unit-XXXXXX";
+	int fd = mkstemp(path);
+	(void)!write(fd, text, strlen(text));
+	close(fd);
+	char *files[] = { path };
+	struct reader *rd = rdr_open(files, 1);
+	struct rec r;
+	struct buf b = { 0 };
+	while (rdr_next(rd, &r) == RDR_REC)
+		buf_printf(&b, "%ld:%s%.*s|", r.line, r.err ? "ERR:" : "", (int)r.len, r.p);
+	rdr_close(rd);
+	unlink(path);
+	return buf_cstr(&b);
+}
+
+static void
+test_reader(void)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "{\"a\":1}\n{\"a\":2}\n", "1:{\"a\":1}|2:{\"a\":2}|" },
+		{ "{\"a\":1}\r\n{\"a\":2}", "1:{\"a\":1}|2:{\"a\":2}|" },
+		{ "\xef\xbb\xbf{\"a\":1}\n", "1:{\"a\":1}|" },
+		{ "[{\"a\":1},\n {\"a\":2}\n]\n", "1:{\"a\":1}|2:{\"a\":2}|" },
+		{ "{\"a\":1}{\"b\":2} {\"c\":3}\n", "1:{\"a\":1}|1:{\"b\":2}|1:{\"c\":3}|" },
+		{ "{\"a\":1}\n{\"a\":\nbad\n{\"a\":3}\n", "1:{\"a\":1}|2:ERR:{\"a\":|3:ERR:bad|4:{\"a\":3}|" },
+		{ "{\n \"a\": 1\n}\n{\n \"b\": 2\n}\n", "1:{\n \"a\": 1\n}|4:{\n \"b\": 2\n}|" },
+		{ "", "" },
+		{ "\n\n", "" },
+		{ "{\"a\":1", "1:ERR:{\"a\":1|" },
+		{ "[{\"a\":1},{\"a\":2}", "1:{\"a\":1}|1:{\"a\":2}|1:ERR:|" },
+		{ "1\n\"s\"\n", "1:1|2:\"s\"|" },
+	};
+	char name[256];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		char *got = read_all(t[i].in);
+		snprintf(name, sizeof name, "reader case %zu", i);
+		CHECK(name, strcmp(got, t[i].want) == 0);
+		if (strcmp(got, t[i].want) != 0)
+			printf("     got %s\n", got);
+		free(got);
+	}
+}
+
+static void
+test_splice(void)
+{
+	const char *obj = "{\"a\":9007199254740993,\"b\":{\n \"c\": \"x y\"},\"model\":\"m\"}";
+	const char *drop[] = { "model", NULL };
+	struct buf b = { 0 };
+	splice_object(&b, obj, strlen(obj), drop, "\"model\":\"new\"", 13);
+	CHECK("splice keeps bytes, compacts, replaces",
+	    strcmp(buf_cstr(&b), "{\"a\":9007199254740993,\"b\":{\"c\":\"x y\"},\"model\":\"new\"}") == 0);
+	free(b.p);
+	b = (struct buf){ 0 };
+	splice_object(&b, "{}", 2, drop, "\"k\":1", 5);
+	CHECK("splice into empty object", strcmp(buf_cstr(&b), "{\"k\":1}") == 0);
+	free(b.p);
+	b = (struct buf){ 0 };
+	json_quote(&b, "a\"b\\c\n\x01\x7f\xc3\xa9", 10);
+	CHECK("json_quote escapes", strcmp(buf_cstr(&b), "\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9\"") == 0);
+	free(b.p);
+	b = (struct buf){ 0 };
+	const char *q = "\"\\ud83d\\ude00 \\u00e9\\n\"";
+	json_unquote(q, q + strlen(q), &b);
+	CHECK("json_unquote surrogates", strcmp(buf_cstr(&b), "\xf0\x9f\x98\x80 \xc3\xa9\n") == 0);
+	free(b.p);
+}
+
+int
+main(int argc, char **argv)
+{
+	pt_init(argv[0]);
+	test_scan();
+	test_num();
+	test_path();
+	test_reader();
+	test_splice();
+	return failed ? 1 : 0;
+}
