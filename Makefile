@@ -2,9 +2,9 @@
 .POSIX:
 include config.mk
 
-TOOLS = bin/pt-filter
+TOOLS = bin/pt-filter bin/pt-prompt
 LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o
-MAN1 = man/pt-filter.1
+MAN1 = man/pt-filter.1 man/pt-prompt.1
 MAN7 = man/pt.7
 
 all: $(TOOLS)

@@ -20,7 +20,8 @@ compile_msg(void *data, jv msg)
 	if (jv_get_kind(msg) == JV_KIND_STRING) {
 		if (e->msgs.len)
 			buf_adds(&e->msgs, "; ");
-		buf_adds(&e->msgs, jv_string_value(msg));
+		for (const char *c = jv_string_value(msg); *c; c++)
+			buf_addc(&e->msgs, *c == '\n' ? ' ' : *c);   /* one line */
 	}
 	jv_free(msg);
 }

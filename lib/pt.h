@@ -43,6 +43,15 @@ void buf_addc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_cstr(struct buf *b);   /* NUL-terminates and returns b->p (still owned by b) */
 
+/* A set of strings (copied in, freed by strset_free). */
+struct strset {
+	char **slot;
+	size_t cap, n;
+};
+unsigned long str_hash(const char *s, size_t n);
+int strset_add(struct strset *s, const char *key);   /* 0 if key was already there */
+void strset_free(struct strset *s);
+
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
 enum { JS_OK, JS_MORE, JS_BAD };
 #define JSON_MAX_DEPTH 256

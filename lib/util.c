@@ -214,3 +214,46 @@ buf_cstr(struct buf *b)
 	b->p[b->len] = 0;
 	return b->p;
 }
+
+/* FNV-1a over n bytes. */
+unsigned long
+str_hash(const char *s, size_t n)
+{
+	unsigned long h = 1469598103934665603UL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211UL;
+	return h;
+}
+
+int
+strset_add(struct strset *s, const char *key)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct strset t = { ecalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)), s->cap ? s->cap * 2 : 64, 0 };
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i]) {
+				size_t j = str_hash(s->slot[i], strlen(s->slot[i])) & (t.cap - 1);
+				while (t.slot[j])
+					j = (j + 1) & (t.cap - 1);
+				t.slot[j] = s->slot[i];
+				t.n++;
+			}
+		free(s->slot);
+		*s = t;
+	}
+	size_t j = str_hash(key, strlen(key)) & (s->cap - 1);
+	for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+		if (strcmp(s->slot[j], key) == 0)
+			return 0;
+	s->slot[j] = estrdup(key);
+	s->n++;
+	return 1;
+}
+
+void
+strset_free(struct strset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+}

@@ -45,55 +45,6 @@ cmp_kept(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Distinct keys, a simple open-addressing set of strings. */
-struct set {
-	char **slot;
-	size_t cap, n;
-};
-
-static unsigned long
-hash(const char *s, size_t n)
-{
-	unsigned long h = 1469598103934665603UL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211UL;
-	return h;
-}
-
-/* Adds key (copied); returns 0 if it was already there. */
-static int
-set_add(struct set *s, const char *key)
-{
-	if (2 * (s->n + 1) > s->cap) {
-		struct set t = { ecalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)), s->cap ? s->cap * 2 : 64, 0 };
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slot[i]) {
-				size_t j = hash(s->slot[i], strlen(s->slot[i])) & (t.cap - 1);
-				while (t.slot[j])
-					j = (j + 1) & (t.cap - 1);
-				t.slot[j] = s->slot[i];
-				t.n++;
-			}
-		free(s->slot);
-		*s = t;
-	}
-	size_t j = hash(key, strlen(key)) & (s->cap - 1);
-	for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
-		if (strcmp(s->slot[j], key) == 0)
-			return 0;
-	s->slot[j] = estrdup(key);
-	s->n++;
-	return 1;
-}
-
-static void
-set_free(struct set *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slot[i]);
-	free(s->slot);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -151,7 +102,7 @@ main(int argc, char **argv)
 	struct expr *dx = distinct_text ? expr_new(distinct_text, jv_copy(args), "--distinct") : NULL;
 	jv_free(args);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	struct set seen = { 0 };
+	struct strset seen = { 0 };
 	struct kept *res = sample > 0 ? ecalloc((size_t)sample, sizeof *res) : NULL;
 	gsl_rng *rng = NULL;
 	unsigned long nkept = 0, nwritten = 0, nfail = 0;
@@ -221,7 +172,7 @@ main(int argc, char **argv)
 					keep = 0;
 				} else {
 					jv ks = jv_dump_string(key, 0);
-					keep = set_add(&seen, jv_string_value(ks));
+					keep = strset_add(&seen, jv_string_value(ks));
 					jv_free(ks);
 				}
 			}
@@ -273,7 +224,7 @@ main(int argc, char **argv)
 	rdr_close(rd);
 	expr_free(e);
 	expr_free(dx);
-	set_free(&seen);
+	strset_free(&seen);
 	free(tmp.p);
 	free(prog);
 	if (nfail) {

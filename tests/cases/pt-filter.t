@@ -22,7 +22,7 @@ truncated last	pt-filter true	{"a":1}\n{"a":	{"a":1}	1	pt-filter: <stdin>:2: inv
 non-object value	pt-filter true	[1,{"a":1},"x"]	{"a":1}	1	pt-filter: <stdin>:1: not an object\npt-filter: <stdin>:1: not an object\npt-filter: 2 records failed
 bad output kind	pt-filter '.a'	{"a":1}\n{"a":"s"}\n		1	pt-filter: <stdin>:1: EXPR gave a number, not a boolean or an object\npt-filter: <stdin>:2: EXPR gave a string, not a boolean or an object\npt-filter: 2 records failed
 runtime error	pt-filter '.a|startswith("x")'	{"a":1}\n{"a":"xy"}\n	{"a":"xy"}	1	pt-filter: <stdin>:1: startswith() requires string inputs\npt-filter: 1 record failed
-compile error	pt-filter '.a |||'	{"a":1}\n		2	pt-filter: EXPR: jq: error: syntax error, unexpected '|' (Unix shell quoting issues?) at <top-level>, line 1:\n.a |||    ; jq: 1 compile error
+compile error	pt-filter '.a |||'	{"a":1}\n		2	pt-filter: EXPR: jq: error: syntax error, unexpected '|' (Unix shell quoting issues?) at <top-level>, line 1: .a |||    ; jq: 1 compile error
 missing expr	pt-filter			2	pt-filter: missing EXPR\nTry 'pt-filter --help' for more information.
 bad option	pt-filter --frob true			2	pt-filter: unrecognized option '--frob'\npt-filter: unknown option\nTry 'pt-filter --help' for more information.
 missing file	pt-filter true nosuch.ndjson recs.ndjson | wc -l		5	0	pt-filter: nosuch.ndjson: No such file or directory\npt-filter: 1 record failed

@@ -1,0 +1,489 @@
+/* pt-prompt: render chat prompts from templates into each record's `messages`. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+
+/* The vignette's two prompts (step 2), exactly: no system message, one user message. */
+static const struct builtin {
+	const char *name, *desc, *text;
+} builtins[] = {
+	{ "diagnostic", "differential diagnosis and reasoning (the vignette's diagnostic loop)",
+	  "You are an expert clinician. Given the following case, provide your differential diagnosis and reasoning.\n"
+	  "\n"
+	  "Case: {{ .case_vignette }}\n"
+	  "\n"
+	  "Question: {{ .question_text }}" },
+	{ "management", "answer a case-specific management question (the vignette's management loop)",
+	  "You are an expert clinician.\n"
+	  "\n"
+	  "Case: {{ .case_vignette }}\n"
+	  "\n"
+	  "Question: {{ .question_text }}\n"
+	  "\n"
+	  "Provide your answer." },
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	printf("usage: pt-prompt [-t NAME|FILE] [--system TEXT] [--user TEXT] [--arg NAME VALUE]\n"
+	    "                 [--argjson NAME JSON] [--batch -m MODEL [--url PATH] [--param KEY=JSON]]\n"
+	    "                 [FILE...]\n"
+	    "       pt-prompt -l | --show NAME\n"
+	    "Add `messages` (OpenAI chat form) to each record, rendered from a template\n"
+	    "whose {{ EXPR }} placeholders are jq expressions on the record.\n"
+	    "\n"
+	    "  -t, --template NAME|FILE  a built-in template (see -l) or a template file\n"
+	    "      --system TEXT      inline system template\n"
+	    "      --user TEXT        inline user template\n"
+	    "      --arg NAME VALUE   bind $NAME to the string VALUE\n"
+	    "      --argjson NAME JSON  bind $NAME to the JSON value\n"
+	    "  -l, --list             list the built-in templates\n"
+	    "      --show NAME        print a built-in template\n"
+	    "      --batch            write OpenAI Batch API request lines instead of records\n"
+	    "  -m, --model MODEL      model for --batch (default $PT_MODEL)\n"
+	    "      --url PATH         request URL for --batch (default /v1/chat/completions)\n"
+	    "      --param KEY=JSON   add a body field to --batch requests\n"
+	    "  -h, --help             show this help and exit\n"
+	    "      --version          show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 all records rendered, 1 some failed, 2 usage error, 3 write error.\n"
+	    "See pt-prompt(1).\n");
+	exit(PT_EXIT_OK);
+}
+
+/* A template is a list of literal text pieces and compiled placeholders. */
+struct piece {
+	char *text;          /* literal text, or the placeholder's source */
+	size_t len;
+	struct expr *e;      /* NULL for literal text */
+};
+
+struct tmpl {
+	struct piece *p;
+	int n;
+};
+
+/* Finds the end of the jq expression in a placeholder: the first "}}" outside
+ * jq string literals and balanced braces. Returns NULL if unterminated. */
+static const char *
+placeholder_end(const char *s)
+{
+	int depth = 0;
+	for (; *s; s++) {
+		if (*s == '"') {
+			for (s++; *s && *s != '"'; s++)
+				if (*s == '\\' && s[1])
+					s++;
+			if (!*s)
+				return NULL;
+		} else if (*s == '{')
+			depth++;
+		else if (*s == '}') {
+			if (depth == 0 && s[1] == '}')
+				return s;
+			if (depth > 0)
+				depth--;
+		}
+	}
+	return NULL;
+}
+
+static void
+add_piece(struct tmpl *t, const char *s, size_t n, struct expr *e)
+{
+	if (!e && t->n && !t->p[t->n - 1].e) {   /* join adjacent text */
+		struct piece *last = &t->p[t->n - 1];
+		last->text = erealloc(last->text, last->len + n + 1);
+		memcpy(last->text + last->len, s, n);
+		last->len += n;
+		last->text[last->len] = 0;
+		return;
+	}
+	t->p = erealloc(t->p, (size_t)(t->n + 1) * sizeof *t->p);
+	t->p[t->n++] = (struct piece){ estrndup(s, n), n, e };
+}
+
+/* Compiles template text; a placeholder that does not compile exits 2. */
+static void
+tmpl_compile(struct tmpl *t, const char *s, jv args, const char *where)
+{
+	while (*s) {
+		const char *o = strstr(s, "{{");
+		if (!o) {
+			add_piece(t, s, strlen(s), NULL);
+			break;
+		}
+		if (o > s && o[-1] == '\\') {   /* \{{ is a literal {{ */
+			add_piece(t, s, (size_t)(o - 1 - s), NULL);
+			add_piece(t, "{{", 2, NULL);
+			s = o + 2;
+			continue;
+		}
+		add_piece(t, s, (size_t)(o - s), NULL);
+		const char *end = placeholder_end(o + 2);
+		if (!end) {
+			fprintf(stderr, "%s: %s: unterminated placeholder '%.20s'\n", progname, where, o);
+			exit(PT_EXIT_USAGE);
+		}
+		char *src = estrndup(o + 2, (size_t)(end - o - 2));
+		/* trim the spaces around the expression */
+		char *b = src, *e = src + strlen(src);
+		while (*b == ' ' || *b == '\t' || *b == '\n')
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+			*--e = 0;
+		if (!*b) {
+			fprintf(stderr, "%s: %s: empty placeholder\n", progname, where);
+			exit(PT_EXIT_USAGE);
+		}
+		struct buf what = { 0 };
+		buf_printf(&what, "%s: {{ %s }}", where, b);
+		struct expr *x = expr_new(b, jv_copy(args), buf_cstr(&what));
+		free(what.p);
+		add_piece(t, b, strlen(b), x);
+		free(src);
+		s = end + 2;
+	}
+}
+
+static void
+tmpl_free(struct tmpl *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		free(t->p[i].text);
+		expr_free(t->p[i].e);
+	}
+	free(t->p);
+}
+
+/* Renders t for record r into out. Returns NULL, or the failed placeholder's
+ * message (heap; caller frees). Record text is inserted, never expanded. */
+static char *
+tmpl_render(struct tmpl *t, const struct rec *r, jv *parsed, struct buf *out)
+{
+	for (int i = 0; i < t->n; i++) {
+		struct piece *p = &t->p[i];
+		if (!p->e) {
+			buf_add(out, p->text, p->len);
+			continue;
+		}
+		jv v = expr_first(p->e, r, parsed);
+		struct buf m = { 0 };
+		if (!jv_is_valid(v)) {
+			char *msg = jv_errmsg(v);
+			buf_printf(&m, "{{ %s }}: %s", p->text, msg);
+			free(msg);
+			return buf_cstr(&m);
+		}
+		if (jv_get_kind(v) == JV_KIND_NULL) {
+			jv_free(v);
+			buf_printf(&m, "{{ %s }} is null or missing", p->text);
+			return buf_cstr(&m);
+		}
+		if (jv_get_kind(v) == JV_KIND_STRING) {
+			buf_add(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+			jv_free(v);
+		} else {
+			jv d = jv_dump_string(v, 0);
+			buf_adds(out, jv_string_value(d));
+			jv_free(d);
+		}
+	}
+	return NULL;
+}
+
+/* Splits template file text into system and user sections ("--- system",
+ * "--- user" lines); without markers it is all user. One trailing newline of
+ * each section belongs to the file's layout and is dropped. */
+static void
+split_sections(const char *text, char **sys, char **user)
+{
+	const char *s = text;
+	char **cur = user;
+	struct buf b = { 0 };
+	int marked = 0;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		size_t tl = len && s[len - 1] == '\r' ? len - 1 : len;
+		int is_sys = tl == 10 && strncmp(s, "--- system", 10) == 0;
+		int is_user = tl == 8 && strncmp(s, "--- user", 8) == 0;
+		if (is_sys || is_user) {
+			if (marked || b.len) {
+				if (b.len && b.p[b.len - 1] == '\n')
+					b.len--;
+				free(*cur);
+				*cur = estrndup(b.p ? b.p : "", b.len);
+			}
+			b.len = 0;
+			marked = 1;
+			cur = is_sys ? sys : user;
+		} else {
+			buf_add(&b, s, len);
+			if (nl)
+				buf_addc(&b, '\n');
+		}
+		s += len + (nl != NULL);
+	}
+	if (b.len && b.p[b.len - 1] == '\n')
+		b.len--;
+	if (b.len || !marked) {
+		free(*cur);
+		*cur = estrndup(b.p ? b.p : "", b.len);
+	}
+	free(b.p);
+}
+
+static const struct builtin *
+find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/* Emits a record that could not be rendered: the record itself when it is an
+ * object, else its text in `_input`; `prompt_error` says why. */
+static void
+emit_failed(const struct rec *r, const char *why, const char *const *drop)
+{
+	struct buf add = { 0 };
+	buf_adds(&add, "\"prompt_error\":");
+	json_quote(&add, why, strlen(why));
+	if (r->is_object && !r->err)
+		out_spliced(r->p, r->len, drop, add.p, add.len);
+	else {
+		struct buf b = { 0 };
+		buf_adds(&b, "{\"_input\":");
+		json_quote(&b, r->p, r->len);
+		buf_addc(&b, ',');
+		buf_add(&b, add.p, add.len);
+		buf_addc(&b, '}');
+		out_line(b.p, b.len);
+		free(b.p);
+	}
+	free(add.p);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "arg", required_argument, NULL, 'A' },
+		{ "argjson", required_argument, NULL, 'J' },
+		{ "batch", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "show", required_argument, NULL, 'S' },
+		{ "system", required_argument, NULL, 's' },
+		{ "template", required_argument, NULL, 't' },
+		{ "url", required_argument, NULL, 'U' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *tname = NULL, *sys_text = NULL, *user_text = NULL, *model = getenv("PT_MODEL");
+	const char *url = "/v1/chat/completions";
+	int batch = 0, c;
+	jv args = jv_object();
+	struct buf params = { 0 };
+
+	pt_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "hlm:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'A':
+		case 'J':
+			if (optind >= argc)
+				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
+			args_add(&args, optarg, argv[optind++], c == 'J');
+			break;
+		case 'B': batch = 1; break;
+		case 'h': usage();
+		case 'l':
+			for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
+				printf("%-12s %s\n", builtins[i].name, builtins[i].desc);
+			return PT_EXIT_OK;
+		case 'm': model = optarg; break;
+		case 'P': {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg)
+				usage_error("--param: expected KEY=JSON, got '%s'", optarg);
+			jv v = jv_parse(eq + 1);
+			if (!jv_is_valid(v)) {
+				char *m = jv_errmsg(v);
+				usage_error("--param %.*s: invalid JSON: %s", (int)(eq - optarg), optarg, m);
+			}
+			jv_free(v);
+			buf_addc(&params, ',');
+			json_quote(&params, optarg, (size_t)(eq - optarg));
+			buf_addc(&params, ':');
+			buf_adds(&params, eq + 1);
+			break;
+		}
+		case 'S': {
+			const struct builtin *b = find_builtin(optarg);
+			if (!b)
+				usage_error("no built-in template '%s' (see pt-prompt -l)", optarg);
+			printf("%s\n", b->text);
+			return PT_EXIT_OK;
+		}
+		case 's': sys_text = optarg; break;
+		case 't': tname = optarg; break;
+		case 'U': url = optarg; break;
+		case 'u': user_text = optarg; break;
+		case 'V': print_version();
+		default: usage_error("unknown option");
+		}
+	}
+	char *sys = NULL, *user = NULL;
+	const char *where = "template";
+	if (tname) {
+		const struct builtin *b = find_builtin(tname);
+		if (b) {
+			user = estrdup(b->text);
+			where = tname;
+		} else {
+			char *text = read_file(tname, NULL);
+			if (!text) {
+				fprintf(stderr, "%s: %s: %s\n", progname, tname, strerror(errno));
+				return PT_EXIT_USAGE;
+			}
+			split_sections(text, &sys, &user);
+			free(text);
+			where = tname;
+		}
+	}
+	if (sys_text) {
+		free(sys);
+		sys = estrdup(sys_text);
+	}
+	if (user_text) {
+		free(user);
+		user = estrdup(user_text);
+	}
+	if (!sys && !user)
+		usage_error("no template: give -t NAME|FILE, --user or --system");
+	if (batch && (!model || !*model))
+		usage_error("--batch needs -m MODEL (or PT_MODEL)");
+
+	struct tmpl tsys = { 0 }, tuser = { 0 };
+	if (sys)
+		tmpl_compile(&tsys, sys, args, sys_text ? "--system" : where);
+	if (user)
+		tmpl_compile(&tuser, user, args, user_text ? "--user" : where);
+	jv_free(args);
+
+	static const char *const drop[] = { "messages", "prompt_error", NULL };
+	struct reader *rd = rdr_open(argv + optind, argc - optind);
+	struct rec r;
+	struct buf msgs = { 0 }, text = { 0 }, line = { 0 };
+	struct strset ids = { 0 };
+	struct path *idpath = path_parse(".id");
+	unsigned long nfail = 0;
+	while (rdr_next(rd, &r) == RDR_REC) {
+		char *why = NULL;
+		jv parsed = jv_invalid();
+		if (r.err) {
+			struct buf m = { 0 };
+			buf_printf(&m, "invalid JSON: %s", r.err);
+			why = buf_cstr(&m);
+		} else if (!r.is_object)
+			why = estrdup("not an object");
+		msgs.len = 0;
+		buf_addc(&msgs, '[');
+		for (int k = 0; k < 2 && !why; k++) {
+			struct tmpl *t = k == 0 ? &tsys : &tuser;
+			if (!t->n && !(k == 1 && user))
+				continue;
+			text.len = 0;
+			why = tmpl_render(t, &r, &parsed, &text);
+			if (why)
+				break;
+			if (msgs.len > 1)
+				buf_addc(&msgs, ',');
+			buf_adds(&msgs, k == 0 ? "{\"role\":\"system\",\"content\":" : "{\"role\":\"user\",\"content\":");
+			json_quote(&msgs, text.p ? text.p : "", text.len);
+			buf_addc(&msgs, '}');
+		}
+		buf_addc(&msgs, ']');
+		char *idtext = NULL;
+		if (!why && batch) {
+			const char *v;
+			size_t n;
+			if (path_get(idpath, r.p, r.p + r.len, &v, &n) == PATH_FOUND) {
+				struct buf s = { 0 };
+				if (*v == '"')
+					json_unquote(v, v + n, &s);
+				else if (*v == '-' || (*v >= '0' && *v <= '9'))
+					buf_add(&s, v, n);
+				if (s.len)
+					idtext = buf_cstr(&s);
+				else
+					free(s.p);
+			}
+			if (!idtext)
+				why = estrdup("--batch: .id is missing or not a string or number");
+			else if (!strset_add(&ids, idtext)) {
+				struct buf m = { 0 };
+				buf_printf(&m, "--batch: duplicate custom_id '%s'", idtext);
+				why = buf_cstr(&m);
+				free(idtext);
+			}
+		}
+		jv_free(parsed);
+		if (why) {
+			rec_warn(&r, "%s", why);
+			if (!batch)
+				emit_failed(&r, why, drop);
+			free(why);
+			nfail++;
+			continue;
+		}
+		if (batch) {
+			line.len = 0;
+			buf_adds(&line, "{\"custom_id\":");
+			json_quote(&line, idtext, strlen(idtext));
+			buf_adds(&line, ",\"method\":\"POST\",\"url\":");
+			json_quote(&line, url, strlen(url));
+			buf_adds(&line, ",\"body\":{\"model\":");
+			json_quote(&line, model, strlen(model));
+			buf_adds(&line, ",\"messages\":");
+			buf_add(&line, msgs.p, msgs.len);
+			buf_add(&line, params.p ? params.p : "", params.len);
+			buf_adds(&line, "}}");
+			out_line(line.p, line.len);
+			free(idtext);
+		} else {
+			struct buf add = { 0 };
+			buf_adds(&add, "\"messages\":");
+			buf_add(&add, msgs.p, msgs.len);
+			out_spliced(r.p, r.len, drop, add.p, add.len);
+			free(add.p);
+		}
+	}
+	out_close();
+	nfail += (unsigned long)rdr_failed(rd);
+	strset_free(&ids);
+	path_free(idpath);
+	rdr_close(rd);
+	tmpl_free(&tsys);
+	tmpl_free(&tuser);
+	free(sys);
+	free(user);
+	free(msgs.p);
+	free(text.p);
+	free(line.p);
+	free(params.p);
+	if (nfail) {
+		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
+		return PT_EXIT_FAIL;
+	}
+	return PT_EXIT_OK;
+}
