@@ -2,9 +2,10 @@
 .POSIX:
 include config.mk
 
-TOOLS = bin/pt-filter bin/pt-prompt
-LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o
-MAN1 = man/pt-filter.1 man/pt-prompt.1
+TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer
+LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
+         lib/engine.o lib/cli.o
+MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1
 MAN7 = man/pt.7
 
 all: $(TOOLS)

@@ -50,6 +50,7 @@ struct strset {
 };
 unsigned long str_hash(const char *s, size_t n);
 int strset_add(struct strset *s, const char *key);   /* 0 if key was already there */
+int strset_has(const struct strset *s, const char *key);
 void strset_free(struct strset *s);
 
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
@@ -149,5 +150,156 @@ enum { PATH_FOUND, PATH_NULL, PATH_ERROR };
  * PATH_NULL when a step is missing or null (jq gives null), PATH_ERROR when jq
  * would raise an error (indexing a string, say). */
 int path_get(const struct path *p, const char *s, const char *e, const char **vp, size_t *vlen);
+
+/* wire.c: the three wire formats (OpenAI chat completions, Azure, Anthropic messages). */
+enum { API_OPENAI, API_AZURE, API_ANTHROPIC };
+int api_parse(const char *s);               /* -1 if unknown */
+const char *api_name(int api);
+const char *api_path(int api);              /* "/chat/completions" or "/messages" */
+struct sampling {
+	int has_temperature, has_max_tokens, has_seed;
+	double temperature;
+	long max_tokens, seed;
+	struct buf params;                      /* ",\"key\":json" for each --param */
+};
+void sampling_param(struct sampling *s, const char *kv);   /* --param KEY=JSON; exits 2 if bad */
+/* The canonical request body for the chat messages (JSON array text): fixed
+ * key order, strings re-quoted, numbers printed exactly. Returns a heap string
+ * the caller owns, or NULL with *err when the messages are not usable. */
+char *wire_body(int api, const char *model, const char *msgs, size_t len, const struct sampling *s,
+    long sample, const char **err);
+struct reply {
+	char *text;                             /* answer text, or NULL */
+	char *served_model, *finish_reason;     /* or NULL */
+	long prompt_tokens, completion_tokens;  /* -1 when not given */
+};
+enum { WIRE_OK, WIRE_RETRY, WIRE_BAD };
+/* Reads a 2xx reply body into *r (fields owned by r; reply_free). WIRE_RETRY
+ * when the body is not the JSON expected (a truncated or garbled reply),
+ * WIRE_BAD when it is but holds no answer text. */
+int wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err);
+void reply_free(struct reply *r);
+
+/* cache.c: the content-addressed response cache (DESIGN §4.4). */
+void sha256_hex(const void *p, size_t n, char out[65]);
+/* The request hash: SHA-256 of api, endpoint path, model, body and sample. */
+void request_hash(int api, const char *model, const char *body, long sample, char out[65]);
+char *cache_get(const char *dir, const char *hash, size_t *len);   /* NULL on a miss; caller frees */
+int cache_put(const char *dir, const char *hash, const char *body, size_t len);   /* -1 and errno */
+
+/* engine.c: many requests in flight in one thread (libcurl multi). */
+enum {
+	ST_OK, ST_BAD_INPUT, ST_HTTP_ERROR, ST_TIMEOUT, ST_NETWORK_ERROR, ST_BAD_RESPONSE,
+	ST_CACHE_MISS, ST_NSTATUS
+};
+extern const char *const status_names[];
+struct engine_opts {
+	int api;
+	char **urls;                            /* base URLs, one or more replicas */
+	int nurls;
+	const char *model, *key, *api_version, *cache_dir;
+	int jobs, retries, offline, progress;
+	double retry_after_cap, timeout, rpm;
+	const char *what;                       /* "records" or "judgements" in totals */
+};
+struct job {
+	/* set by the tool before engine_submit */
+	char *body;                             /* request body; the engine frees it */
+	char hash[65];
+	void (*done)(struct job *j);            /* called once; the tool frees the job */
+	void *ctx;
+	/* set by the engine before done() */
+	int status, cached, attempts, abandoned;
+	long http_status;                       /* 0 when no HTTP reply */
+	double latency_ms;
+	char *error;                            /* message, or NULL */
+	struct reply reply;
+	const char *base_url;                   /* the replica used (no credentials) */
+	/* engine internals */
+	struct job *next;
+	void *easy;
+	struct buf resp;
+	double not_before, t_first, t_attempt, retry_after;
+	int url;
+	char errbuf[256];
+};
+struct engine;
+struct engine *engine_new(const struct engine_opts *o);
+/* Takes the job: answers it from the cache (or as a miss, offline) at once,
+ * else queues it. done() may run before this returns. */
+void engine_submit(struct engine *e, struct job *j);
+int engine_room(struct engine *e);          /* may the tool submit another job */
+int engine_idle(struct engine *e);          /* nothing queued or in flight */
+/* Runs transfers for up to timeout_ms, waking early when fd (if >= 0) is readable. */
+void engine_step(struct engine *e, int fd, int timeout_ms);
+/* Stops starting requests, gives those in flight a few seconds, abandons the rest. */
+void engine_drain(struct engine *e);
+void engine_note_input(struct engine *e, long total);   /* total jobs, once known */
+void engine_count_failure(struct engine *e);            /* a record failed before any request */
+int engine_failed(struct engine *e);
+void engine_totals(struct engine *e);
+void engine_free(struct engine *e);
+void job_clear(struct job *j);              /* frees the engine-owned parts of a finished job */
+char *redact(const char *s, const char *key);   /* s with every occurrence of key hidden */
+extern volatile int pt_interrupted;
+void on_interrupt(void);                    /* SIGINT/SIGTERM set pt_interrupted */
+/* Reads the API key: --api-key-file, else the first set variable of names. */
+char *api_key(const char *file, const char *const *names);
+
+/* cli.c: the engine options pt-infer and pt-judge share. */
+enum {
+	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
+	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
+	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION
+};
+#define ENGINE_LONGOPTS \
+	{ "api", required_argument, NULL, OPT_API }, \
+	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE }, \
+	{ "api-version", required_argument, NULL, OPT_API_VERSION }, \
+	{ "cache", required_argument, NULL, OPT_CACHE }, \
+	{ "jobs", required_argument, NULL, 'j' }, \
+	{ "keep-order", no_argument, NULL, 'k' }, \
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS }, \
+	{ "model", required_argument, NULL, 'm' }, \
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, \
+	{ "offline", no_argument, NULL, OPT_OFFLINE }, \
+	{ "param", required_argument, NULL, OPT_PARAM }, \
+	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
+	{ "resume", required_argument, NULL, OPT_RESUME }, \
+	{ "retries", required_argument, NULL, OPT_RETRIES }, \
+	{ "retry-after-cap", required_argument, NULL, OPT_RETRY_AFTER_CAP }, \
+	{ "rpm", required_argument, NULL, OPT_RPM }, \
+	{ "samples", required_argument, NULL, OPT_SAMPLES }, \
+	{ "seed", required_argument, NULL, OPT_SEED }, \
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE }, \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
+	{ "url", required_argument, NULL, 'u' }, \
+	{ "version", no_argument, NULL, OPT_VERSION }
+#define ENGINE_SHORTOPTS "j:km:u:"
+struct engine_cli {
+	struct engine_opts o;
+	char *urls[64];
+	struct sampling samp;
+	const char *key_file, *resume;
+	char *key;
+	long samples;
+	int keep_order, progress_set;
+};
+extern const char engine_cli_help[];
+void engine_cli_init(struct engine_cli *c);
+int engine_cli_opt(struct engine_cli *c, int opt, const char *arg);   /* 1 if it was an engine option */
+/* Applies the environment (the PT_JUDGE_* variables first when judge) and
+ * checks what is required; exits 2 on a configuration error. */
+void engine_cli_finish(struct engine_cli *c, int judge);
+void engine_cli_free(struct engine_cli *c);
+/* The request hashes already done in a --resume file: every string that
+ * expr yields on its records. */
+void resume_load(const char *file, const char *expr, struct strset *done);
+/* Quotes s (may be NULL: null) into b as a JSON value. */
+void buf_json_str_or_null(struct buf *b, const char *s);
+
+/* Input-order output for -k: lines are held until those before them are written. */
+void order_put(long seq, char *line, size_t len);   /* takes line */
+void order_skip(long seq);                          /* seq will never come */
 
 #endif

@@ -257,3 +257,14 @@ strset_free(struct strset *s)
 		free(s->slot[i]);
 	free(s->slot);
 }
+
+int
+strset_has(const struct strset *s, const char *key)
+{
+	if (!s->cap)
+		return 0;
+	for (size_t j = str_hash(key, strlen(key)) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
+		if (strcmp(s->slot[j], key) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* cache.c: the content-addressed response cache. One file per request hash
+ * under DIR/ab/, written to a temporary name and renamed into place, so any
+ * number of processes may share a directory. A file holds a header line
+ * "pt-cache 1 <sha256 of the body>" and the reply body; an entry whose body
+ * does not match its checksum is a miss, never served. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include "pt.h"
+
+void
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = 0;
+}
+
+void
+request_hash(int api, const char *model, const char *body, long sample, char out[65])
+{
+	struct buf b = { 0 };
+	buf_printf(&b, "pt-request 1\n%s\n%s\n%s\n%ld\n", api_name(api), api_path(api), model, sample);
+	buf_adds(&b, body);
+	sha256_hex(b.p, b.len, out);
+	free(b.p);
+}
+
+static void
+entry_path(struct buf *b, const char *dir, const char *hash)
+{
+	buf_printf(b, "%s/%.2s/%s.json", dir, hash, hash + 2);
+}
+
+char *
+cache_get(const char *dir, const char *hash, size_t *len)
+{
+	struct buf path = { 0 };
+	size_t n;
+	entry_path(&path, dir, hash);
+	char *text = read_file(buf_cstr(&path), &n);
+	free(path.p);
+	if (!text)
+		return NULL;
+	char *nl = memchr(text, '\n', n);
+	char sum[65];
+	if (!nl || nl - text != 11 + 64 || strncmp(text, "pt-cache 1 ", 11) != 0)
+		goto corrupt;
+	sha256_hex(nl + 1, n - (size_t)(nl + 1 - text), sum);
+	if (memcmp(sum, text + 11, 64) != 0)
+		goto corrupt;
+	*len = n - (size_t)(nl + 1 - text);
+	memmove(text, nl + 1, *len + 1);
+	return text;
+corrupt:
+	fprintf(stderr, "%s: cache entry %.12s… is corrupt; treated as a miss\n", progname, hash);
+	free(text);
+	return NULL;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	char *parent = estrdup(dir), *slash = strrchr(parent, '/');
+	int r = -1;
+	if (slash && slash != parent) {
+		*slash = 0;
+		if (mkdir_p(parent) == 0)
+			r = mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+	}
+	free(parent);
+	return r;
+}
+
+int
+cache_put(const char *dir, const char *hash, const char *body, size_t len)
+{
+	struct buf sub = { 0 }, path = { 0 }, tmp = { 0 }, data = { 0 };
+	char sum[65];
+	int fd, r = -1;
+	buf_printf(&sub, "%s/%.2s", dir, hash);
+	if (mkdir_p(buf_cstr(&sub)) < 0)
+		goto out;
+	entry_path(&path, dir, hash);
+	buf_printf(&tmp, "%s/.tmp.%ld.%.16s", sub.p, (long)getpid(), hash);
+	sha256_hex(body, len, sum);
+	buf_printf(&data, "pt-cache 1 %s\n", sum);
+	buf_add(&data, body, len);
+	fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	size_t off = 0;
+	while (off < data.len) {
+		ssize_t w = write(fd, data.p + off, data.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(tmp.p);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0 || rename(tmp.p, buf_cstr(&path)) < 0) {
+		unlink(tmp.p);
+		goto out;
+	}
+	r = 0;
+out:
+	free(sub.p);
+	free(path.p);
+	free(tmp.p);
+	free(data.p);
+	return r;
+}

@@ -1,0 +1,680 @@
+/* engine.c: the request engine shared by pt-infer and pt-judge. One libcurl
+ * multi handle in one thread owns every connection; we cap requests in flight
+ * ourselves (curl's own timeout would count time queued inside curl). A job is
+ * retried on connection errors, timeouts and HTTP 408/409/429/5xx with full-
+ * jitter exponential backoff or the server's Retry-After; on 429 the in-flight
+ * limit halves and grows back by one per success. Each job ends exactly once,
+ * in its done() callback. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "pt.h"
+
+const char *const status_names[] = {
+	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss"
+};
+
+volatile int pt_interrupted;
+
+struct engine {
+	struct engine_opts o;
+	CURLM *multi;
+	struct job *queue;            /* waiting to start, in submission order */
+	struct job **running;         /* in flight */
+	int nrunning, limit;
+	int *url_load;
+	char **endpoints;             /* request URL per replica */
+	char **shown;                 /* replica URL for records (no credentials) */
+	struct curl_slist *headers;
+	double next_start, t0, last_progress;
+	long total;                   /* jobs expected, -1 until input ended */
+	long done, failed, cached, retries, ptok, ctok, queued;
+	unsigned long rnd;
+	int progress_shown;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+handle_signal(int sig)
+{
+	pt_interrupted = sig;
+}
+
+void
+on_interrupt(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handle_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+char *
+redact(const char *s, const char *key)
+{
+	struct buf b = { 0 };
+	size_t kl = key ? strlen(key) : 0;
+	if (kl < 4) {
+		buf_adds(&b, s);
+		return buf_cstr(&b);
+	}
+	for (const char *p = s; *p;) {
+		const char *q = strstr(p, key);
+		if (!q) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(q - p));
+		buf_adds(&b, "[redacted]");
+		p = q + kl;
+	}
+	return buf_cstr(&b);
+}
+
+char *
+api_key(const char *file, const char *const *names)
+{
+	if (file) {
+		size_t n;
+		char *k = read_file(file, &n);
+		if (!k) {
+			fprintf(stderr, "%s: --api-key-file %s: %s\n", progname, file, strerror(errno));
+			exit(PT_EXIT_USAGE);
+		}
+		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r' || k[n - 1] == ' '))
+			k[--n] = 0;
+		return k;
+	}
+	for (; *names; names++) {
+		const char *v = getenv(*names);
+		if (v && *v)
+			return estrdup(v);
+	}
+	return NULL;
+}
+
+/* The replica URL as shown in records: without user:password@. */
+static char *
+shown_url(const char *u)
+{
+	const char *scheme = strstr(u, "://");
+	const char *host = scheme ? scheme + 3 : u;
+	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	struct buf b = { 0 };
+	if (at && (!slash || at < slash)) {
+		buf_add(&b, u, (size_t)(host - u));
+		buf_adds(&b, at + 1);
+	} else
+		buf_adds(&b, u);
+	return buf_cstr(&b);
+}
+
+struct engine *
+engine_new(const struct engine_opts *o)
+{
+	struct engine *e = ecalloc(1, sizeof *e);
+	struct buf h = { 0 };
+	e->o = *o;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "%s: cannot start libcurl\n", progname);
+		exit(PT_EXIT_USAGE);
+	}
+	e->multi = curl_multi_init();
+	e->limit = o->jobs;
+	e->running = ecalloc((size_t)o->jobs, sizeof *e->running);
+	e->url_load = ecalloc((size_t)o->nurls, sizeof *e->url_load);
+	e->endpoints = ecalloc((size_t)o->nurls, sizeof *e->endpoints);
+	e->shown = ecalloc((size_t)o->nurls, sizeof *e->shown);
+	for (int i = 0; i < o->nurls; i++) {
+		struct buf u = { 0 };
+		size_t n = strlen(o->urls[i]);
+		while (n && o->urls[i][n - 1] == '/')
+			n--;
+		buf_add(&u, o->urls[i], n);
+		buf_adds(&u, api_path(o->api));
+		if (o->api == API_AZURE)
+			buf_printf(&u, "?api-version=%s", o->api_version);
+		e->endpoints[i] = buf_cstr(&u);
+		e->shown[i] = shown_url(o->urls[i]);
+	}
+	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	e->headers = curl_slist_append(e->headers, "Expect:");
+	if (o->key) {
+		h.len = 0;
+		if (o->api == API_OPENAI)
+			buf_printf(&h, "Authorization: Bearer %s", o->key);
+		else if (o->api == API_AZURE)
+			buf_printf(&h, "api-key: %s", o->key);
+		else
+			buf_printf(&h, "x-api-key: %s", o->key);
+		e->headers = curl_slist_append(e->headers, buf_cstr(&h));
+		/* wipe our copy of the header text */
+		memset(h.p, 0, h.len);
+	}
+	if (o->api == API_ANTHROPIC)
+		e->headers = curl_slist_append(e->headers, "anthropic-version: 2023-06-01");
+	free(h.p);
+	e->t0 = now();
+	e->total = -1;
+	e->rnd = (unsigned long)getpid() * 2654435761UL ^ (unsigned long)(e->t0 * 1e6);
+	return e;
+}
+
+static double
+uniform(struct engine *e)
+{
+	/* xorshift64: jitter needs no statistical quality, only spread */
+	e->rnd ^= e->rnd << 13;
+	e->rnd ^= e->rnd >> 7;
+	e->rnd ^= e->rnd << 17;
+	return (double)(e->rnd >> 11) / 9007199254740992.0;
+}
+
+void
+job_clear(struct job *j)
+{
+	free(j->body);
+	j->body = NULL;
+	free(j->error);
+	j->error = NULL;
+	free(j->resp.p);
+	j->resp = (struct buf){ 0 };
+	reply_free(&j->reply);
+}
+
+static void
+set_error(struct engine *e, struct job *j, const char *fmt, const char *detail)
+{
+	struct buf b = { 0 };
+	buf_printf(&b, fmt, detail);
+	free(j->error);
+	j->error = redact(buf_cstr(&b), e->o.key);
+	free(b.p);
+}
+
+/* Ends a job: counts it and hands it to its owner. */
+static void
+finish(struct engine *e, struct job *j)
+{
+	if (j->t_first > 0 && !j->cached)
+		j->latency_ms = floor((now() - j->t_first) * 1000 + 0.5);
+	e->done++;
+	if (j->status != ST_OK)
+		e->failed++;
+	if (j->cached)
+		e->cached++;
+	if (j->reply.prompt_tokens > 0)
+		e->ptok += j->reply.prompt_tokens;
+	if (j->reply.completion_tokens > 0)
+		e->ctok += j->reply.completion_tokens;
+	j->done(j);
+}
+
+/* Tries the cache for j; 1 if answered from it. */
+static int
+from_cache(struct engine *e, struct job *j)
+{
+	size_t len;
+	const char *err = NULL;
+	char *body = cache_get(e->o.cache_dir, j->hash, &len);
+	if (!body)
+		return 0;
+	if (wire_reply(e->o.api, body, len, &j->reply, &err) != WIRE_OK) {
+		reply_free(&j->reply);
+		free(body);
+		return 0;
+	}
+	free(body);
+	j->status = ST_OK;
+	j->cached = 1;
+	j->http_status = 200;
+	j->base_url = e->shown[0];
+	return 1;
+}
+
+void
+engine_submit(struct engine *e, struct job *j)
+{
+	j->status = ST_OK;
+	j->retry_after = -1;
+	if (e->o.cache_dir && from_cache(e, j)) {
+		finish(e, j);
+		return;
+	}
+	if (e->o.offline) {
+		j->status = ST_CACHE_MISS;
+		set_error(e, j, "%s", e->o.cache_dir ? "not in the cache (--offline)" : "--offline without --cache");
+		j->base_url = e->shown[0];
+		finish(e, j);
+		return;
+	}
+	j->next = NULL;
+	struct job **p = &e->queue;
+	while (*p)
+		p = &(*p)->next;
+	*p = j;
+	e->queued++;
+}
+
+int
+engine_room(struct engine *e)
+{
+	return !pt_interrupted && e->queued < 2L * e->o.jobs + 16;
+}
+
+int
+engine_idle(struct engine *e)
+{
+	return e->queued == 0 && e->nrunning == 0;
+}
+
+void
+engine_note_input(struct engine *e, long total)
+{
+	e->total = total;
+}
+
+void
+engine_count_failure(struct engine *e)
+{
+	e->done++;
+	e->failed++;
+}
+
+int
+engine_failed(struct engine *e)
+{
+	return (int)(e->failed > 0);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *data)
+{
+	struct job *j = data;
+	if (j->resp.len + n > (size_t)256 << 20)
+		return 0;   /* a reply over 256 MiB is an error, not a memory blow-up */
+	buf_add(&j->resp, p, size * n);
+	return size * n;
+}
+
+/* Reads Retry-After (seconds or an HTTP date) and retry-after-ms. */
+static size_t
+on_header(char *p, size_t size, size_t n, void *data)
+{
+	struct job *j = data;
+	size_t len = size * n;
+	char line[256];
+	if (len >= sizeof line)
+		return len;
+	memcpy(line, p, len);
+	line[len] = 0;
+	char *colon = strchr(line, ':');
+	if (!colon)
+		return len;
+	*colon = 0;
+	char *v = colon + 1;
+	while (*v == ' ')
+		v++;
+	v[strcspn(v, "\r\n")] = 0;
+	if (strcasecmp(line, "retry-after-ms") == 0)
+		j->retry_after = atof(v) / 1000;
+	else if (strcasecmp(line, "retry-after") == 0 && j->retry_after < 0) {
+		char *end;
+		double s = strtod(v, &end);
+		if (end != v && *end == 0)
+			j->retry_after = s;
+		else {
+			time_t t = curl_getdate(v, NULL);
+			if (t != -1)
+				j->retry_after = difftime(t, time(NULL)) > 0 ? difftime(t, time(NULL)) : 0;
+		}
+	}
+	return len;
+}
+
+static void
+start(struct engine *e, struct job *j)
+{
+	CURL *c = curl_easy_init();
+	int best = 0;
+	for (int i = 1; i < e->o.nurls; i++)
+		if (e->url_load[i] < e->url_load[best])
+			best = i;
+	j->url = best;
+	j->base_url = e->shown[best];
+	e->url_load[best]++;
+	j->resp.len = 0;
+	j->retry_after = -1;
+	j->errbuf[0] = 0;
+	j->attempts++;
+	j->t_attempt = now();
+	if (j->t_first == 0)
+		j->t_first = j->t_attempt;
+	curl_easy_setopt(c, CURLOPT_URL, e->endpoints[best]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(j->body));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(e->o.timeout * 1000));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "pt/" PT_VERSION);
+	j->easy = c;
+	curl_multi_add_handle(e->multi, c);
+	e->running[e->nrunning++] = j;
+}
+
+/* Starts queued jobs that are due, within the in-flight limit and --rpm. */
+static void
+start_due(struct engine *e)
+{
+	double t = now();
+	struct job **p = &e->queue;
+	while (*p && e->nrunning < e->limit && !pt_interrupted) {
+		struct job *j = *p;
+		if (j->not_before > t) {
+			p = &j->next;
+			continue;
+		}
+		if (e->o.rpm > 0) {
+			if (e->next_start > t)
+				break;
+			e->next_start = (e->next_start > t - 60 / e->o.rpm ? e->next_start : t) + 60 / e->o.rpm;
+		}
+		*p = j->next;
+		e->queued--;
+		start(e, j);
+	}
+}
+
+static int
+retryable_http(long code)
+{
+	return code == 408 || code == 409 || code == 429 || code >= 500;
+}
+
+/* An HTTP error's own message, if its body says one ({"error":{"message":…}}). */
+static char *
+http_message(struct job *j)
+{
+	struct buf b = { 0 };
+	const char *p = j->resp.p ? buf_cstr(&j->resp) : "";
+	const char *m = strstr(p, "\"message\"");
+	if (m && (m = strchr(m + 9, '"')) != NULL) {
+		const char *end = m + 1;
+		while (*end && *end != '"')
+			end += *end == '\\' && end[1] ? 2 : 1;
+		json_unquote(m, end + 1, &b);
+		if (b.len > 200)
+			b.len = 200;
+	}
+	return buf_cstr(&b);
+}
+
+static void
+complete(struct engine *e, struct job *j, CURLcode res)
+{
+	CURL *c = j->easy;
+	long code = 0;
+	int retry = 0;
+	const char *err = NULL;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_multi_remove_handle(e->multi, c);
+	curl_easy_cleanup(c);
+	j->easy = NULL;
+	e->url_load[j->url]--;
+	for (int i = 0; i < e->nrunning; i++)
+		if (e->running[i] == j) {
+			e->running[i] = e->running[--e->nrunning];
+			break;
+		}
+	j->http_status = code;
+	reply_free(&j->reply);
+	if (res != CURLE_OK) {
+		j->status = res == CURLE_OPERATION_TIMEDOUT ? ST_TIMEOUT : ST_NETWORK_ERROR;
+		set_error(e, j, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+		retry = res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
+		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;
+	} else if (code >= 200 && code < 300) {
+		int w = wire_reply(e->o.api, j->resp.p ? j->resp.p : "", j->resp.len, &j->reply, &err);
+		if (w == WIRE_OK) {
+			j->status = ST_OK;
+			free(j->error);
+			j->error = NULL;
+		} else {
+			j->status = ST_BAD_RESPONSE;
+			set_error(e, j, "%s", err);
+			retry = w == WIRE_RETRY;
+		}
+	} else {
+		char *m = http_message(j);
+		struct buf b = { 0 };
+		buf_printf(&b, "HTTP %ld%s%s", code, *m ? ": " : "", m);
+		j->status = ST_HTTP_ERROR;
+		set_error(e, j, "%s", buf_cstr(&b));
+		free(b.p);
+		free(m);
+		retry = retryable_http(code);
+		if (code == 429)
+			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
+	}
+	if (j->status == ST_OK) {
+		if (e->limit < e->o.jobs)
+			e->limit++;
+		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->resp.p, j->resp.len) < 0)
+			fprintf(stderr, "%s: cache %s: %s\n", progname, e->o.cache_dir, strerror(errno));
+	}
+	if (retry && j->attempts <= e->o.retries && !pt_interrupted) {
+		double delay;
+		if (j->retry_after >= 0)
+			delay = j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap;
+		else {
+			double cap = 0.5 * pow(2, j->attempts - 1);
+			delay = uniform(e) * (cap < 60 ? cap : 60);
+		}
+		j->not_before = now() + delay;
+		e->retries++;
+		j->next = NULL;
+		/* back to the head of the queue: a retried job goes before new ones */
+		j->next = e->queue;
+		e->queue = j;
+		e->queued++;
+		return;
+	}
+	free(j->resp.p);
+	j->resp = (struct buf){ 0 };
+	finish(e, j);
+}
+
+static void
+progress(struct engine *e, int final)
+{
+	double t = now(), el = t - e->t0;
+	if (!final && t - e->last_progress < 0.2)
+		return;
+	e->last_progress = t;
+	double rate = el > 0 ? (double)e->done / el : 0;
+	char done[48], eta[32] = "";
+	if (e->total >= 0)
+		snprintf(done, sizeof done, "%ld/%ld", e->done, e->total);
+	else
+		snprintf(done, sizeof done, "%ld", e->done);
+	if (e->total >= 0 && rate > 0 && !final)
+		snprintf(eta, sizeof eta, ", ETA %.0fs", (double)(e->total - e->done) / rate);
+	fprintf(stderr, "\r%s: %s done, %ld failed, %d in flight, %ld retries, %ld cached, %ld tokens, %.1f/s%s\033[K",
+	    progname, done, e->failed, e->nrunning, e->retries, e->cached, e->ptok + e->ctok, rate, eta);
+	e->progress_shown = 1;
+}
+
+void
+engine_step(struct engine *e, int fd, int timeout_ms)
+{
+	struct curl_waitfd w = { fd, CURL_WAIT_POLLIN, 0 };
+	int still, nfds;
+	CURLMsg *m;
+	start_due(e);
+	/* Sleep no longer than until the next queued job is due. */
+	double t = now(), next = t + timeout_ms / 1000.0;
+	for (struct job *j = e->queue; j; j = j->next)
+		if (j->not_before < next)
+			next = j->not_before;
+	if (e->o.rpm > 0 && e->queue && e->next_start < next)
+		next = e->next_start;
+	int wait = next > t ? (int)((next - t) * 1000) + 1 : 0;
+	if (e->queue && e->nrunning < e->limit && wait == 0)
+		wait = 1;
+	curl_multi_poll(e->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, wait, &nfds);
+	curl_multi_perform(e->multi, &still);
+	while ((m = curl_multi_info_read(e->multi, &still)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct job *j;
+		CURLcode res = m->data.result;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		complete(e, j, res);
+	}
+	start_due(e);
+	if (e->o.progress)
+		progress(e, 0);
+}
+
+void
+engine_drain(struct engine *e)
+{
+	double until = now() + 3;
+	/* queued jobs never start */
+	while (e->queue) {
+		struct job *j = e->queue;
+		e->queue = j->next;
+		e->queued--;
+		j->abandoned = 1;
+		j->done(j);
+	}
+	while (e->nrunning > 0 && now() < until)
+		engine_step(e, -1, 100);
+	while (e->nrunning > 0) {
+		struct job *j = e->running[0];
+		curl_multi_remove_handle(e->multi, j->easy);
+		curl_easy_cleanup(j->easy);
+		j->easy = NULL;
+		e->running[0] = e->running[--e->nrunning];
+		j->abandoned = 1;
+		j->done(j);
+	}
+}
+
+void
+engine_totals(struct engine *e)
+{
+	if (e->o.progress && e->progress_shown)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries, %ld prompt + %ld completion tokens, %.1f s\n",
+	    progname, e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries,
+	    e->ptok, e->ctok, now() - e->t0);
+}
+
+void
+engine_free(struct engine *e)
+{
+	for (int i = 0; i < e->o.nurls; i++) {
+		free(e->endpoints[i]);
+		free(e->shown[i]);
+	}
+	free(e->endpoints);
+	free(e->shown);
+	free(e->url_load);
+	free(e->running);
+	/* the slist holds the key header: wipe before freeing */
+	for (struct curl_slist *s = e->headers; s; s = s->next)
+		memset(s->data, 0, strlen(s->data));
+	curl_slist_free_all(e->headers);
+	curl_multi_cleanup(e->multi);
+	curl_global_cleanup();
+	free(e);
+}
+
+/* -k: lines wait here until every earlier sequence number is written.
+ * Slot i holds sequence number base + i - head. */
+static struct {
+	char **line;
+	size_t *len;
+	long base, head, cap;
+} ord;
+
+static const char skipped[] = "";
+
+static void
+order_set(long seq, char *line, size_t len)
+{
+	long i = ord.head + seq - ord.base;
+	if (i >= ord.cap) {
+		/* slide the live window to the front, then grow */
+		long live = ord.cap - ord.head;
+		memmove(ord.line, ord.line + ord.head, (size_t)live * sizeof *ord.line);
+		memmove(ord.len, ord.len + ord.head, (size_t)live * sizeof *ord.len);
+		memset(ord.line + live, 0, (size_t)ord.head * sizeof *ord.line);
+		i -= ord.head;
+		ord.head = 0;
+		long cap = ord.cap ? ord.cap : 64;
+		while (cap <= i)
+			cap *= 2;
+		ord.line = erealloc(ord.line, (size_t)cap * sizeof *ord.line);
+		ord.len = erealloc(ord.len, (size_t)cap * sizeof *ord.len);
+		memset(ord.line + ord.cap, 0, (size_t)(cap - ord.cap) * sizeof *ord.line);
+		ord.cap = cap;
+	}
+	ord.line[i] = line;
+	ord.len[i] = len;
+	while (ord.head < ord.cap && ord.line[ord.head]) {
+		if (ord.line[ord.head] != skipped) {
+			out_line(ord.line[ord.head], ord.len[ord.head]);
+			free(ord.line[ord.head]);
+		}
+		ord.line[ord.head++] = NULL;
+		ord.base++;
+	}
+	if (ord.head == ord.cap) {
+		free(ord.line);
+		free(ord.len);
+		ord.line = NULL;
+		ord.len = NULL;
+		ord.head = ord.cap = 0;
+	}
+}
+
+void
+order_put(long seq, char *line, size_t len)
+{
+	order_set(seq, line, len);
+}
+
+void
+order_skip(long seq)
+{
+	order_set(seq, (char *)skipped, 0);
+}

@@ -1,0 +1,304 @@
+/* pt-infer: send each record's messages to a model endpoint, many in flight. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	printf("usage: pt-infer -m MODEL [-u URL]... [--api openai|azure|anthropic] [-j N] [-k]\n"
+	    "                [--label NAME] [--temperature T] [--max-tokens N] [--seed N]\n"
+	    "                [--param KEY=JSON] [--retries N] [--retry-after-cap S] [--timeout S]\n"
+	    "                [--rpm N] [--cache DIR] [--offline] [--resume FILE] [--samples N]\n"
+	    "                [--api-key-file FILE] [--progress] [FILE...]\n"
+	    "Send each record's `messages` (see pt-prompt) to a chat endpoint and write the\n"
+	    "record back with `response`, `model` (the label), `infer` (provenance) and\n"
+	    "`source` (the model, response and grades it had before).\n"
+	    "\n"
+	    "      --label NAME        value of `model` in the output (default MODEL)\n"
+	    "%s"
+	    "  -h, --help              show this help and exit\n"
+	    "      --version           show the version and exit\n"
+	    "\n"
+	    "Environment: PT_BASE_URL, PT_MODEL, PT_API_KEY, PT_CACHE, OPENAI_API_KEY,\n"
+	    "OPENAI_BASE_URL, ANTHROPIC_API_KEY. Exit status: 0 all records answered,\n"
+	    "1 some failed, 2 usage or configuration error, 3 write error. See pt-infer(1).\n",
+	    engine_cli_help);
+	exit(PT_EXIT_OK);
+}
+
+/* One input record, shared by its samples' jobs. */
+struct record {
+	char *text;
+	size_t len;
+	char *file;
+	long line;
+	int refs;
+};
+
+struct ijob {
+	struct job j;
+	struct record *rec;
+	long sample, seq;
+};
+
+static struct engine_cli cli;
+static const char *label;
+static unsigned long nbad, nabandoned;
+
+/* The fields a new answer replaces; their old values go to `source`. */
+static const char *const owned[] = { "response", "model", "infer", "source", NULL };
+static const char *const moved[] = { "model", "response", "grade", "predicted_score", "justification", NULL };
+
+static void
+emit(long seq, struct buf *b)
+{
+	if (cli.keep_order) {
+		order_put(seq, b->p, b->len);
+		*b = (struct buf){ 0 };
+	} else
+		out_line(b->p, b->len);
+}
+
+static void
+add_infer(struct buf *b, const struct job *j, long sample)
+{
+	buf_adds(b, "\"infer\":{\"status\":");
+	buf_json_str_or_null(b, status_names[j->status]);
+	if (j->error) {
+		buf_adds(b, ",\"error\":");
+		buf_json_str_or_null(b, j->error);
+	}
+	buf_adds(b, ",\"http_status\":");
+	if (j->http_status)
+		buf_printf(b, "%ld", j->http_status);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"attempts\":%d,\"latency_ms\":", j->attempts);
+	buf_num(b, j->latency_ms);
+	buf_printf(b, ",\"cached\":%s,\"model\":", j->cached ? "true" : "false");
+	buf_json_str_or_null(b, cli.o.model);
+	buf_adds(b, ",\"served_model\":");
+	buf_json_str_or_null(b, j->reply.served_model);
+	buf_adds(b, ",\"api\":");
+	buf_json_str_or_null(b, api_name(cli.o.api));
+	buf_adds(b, ",\"base_url\":");
+	buf_json_str_or_null(b, j->base_url);
+	buf_adds(b, ",\"finish_reason\":");
+	buf_json_str_or_null(b, j->reply.finish_reason);
+	buf_adds(b, ",\"usage\":");
+	if (j->reply.prompt_tokens >= 0 || j->reply.completion_tokens >= 0)
+		buf_printf(b, "{\"prompt_tokens\":%ld,\"completion_tokens\":%ld}",
+		    j->reply.prompt_tokens, j->reply.completion_tokens);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"request_hash\":");
+	buf_json_str_or_null(b, j->hash[0] ? j->hash : NULL);
+	buf_printf(b, ",\"sample\":%ld}", sample);
+}
+
+/* The record with its answer: old model/response/grades moved to `source`. */
+static void
+write_answer(const struct record *rec, const struct job *j, long sample, long seq)
+{
+	struct buf add = { 0 }, line = { 0 };
+	const char *e = rec->text + rec->len, *it = NULL;
+	struct json_member m;
+	int n = 0;
+	buf_adds(&add, "\"source\":{");
+	while (json_members(rec->text, e, &it, &m))
+		for (const char *const *k = moved; *k; k++)
+			if (json_key_eq(m.key, m.keylen, *k, strlen(*k))) {
+				buf_adds(&add, n++ ? ",\"" : "\"");
+				buf_adds(&add, *k);
+				buf_adds(&add, "\":");
+				buf_add_compact(&add, m.val, m.vallen);
+			}
+	buf_adds(&add, "},\"response\":");
+	buf_json_str_or_null(&add, j->status == ST_OK ? j->reply.text : NULL);
+	buf_adds(&add, ",\"model\":");
+	buf_json_str_or_null(&add, label);
+	buf_addc(&add, ',');
+	add_infer(&add, j, sample);
+	splice_object(&line, rec->text, rec->len, owned, add.p, add.len);
+	emit(seq, &line);
+	free(line.p);
+	free(add.p);
+}
+
+static void
+job_done(struct job *jb)
+{
+	struct ijob *ij = (struct ijob *)jb;
+	struct record *rec = ij->rec;
+	if (jb->abandoned) {
+		nabandoned++;
+		if (cli.keep_order)
+			order_skip(ij->seq);
+	} else {
+		if (jb->status != ST_OK) {
+			struct rec r = { .file = rec->file, .line = rec->line };
+			rec_warn(&r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
+		}
+		write_answer(rec, jb, ij->sample, ij->seq);
+	}
+	job_clear(jb);
+	free(ij);
+	if (--rec->refs == 0) {
+		free(rec->text);
+		free(rec->file);
+		free(rec);
+	}
+}
+
+/* A record that cannot be sent still comes out, with status bad_input. */
+static void
+write_bad(struct engine *e, const struct rec *r, const char *why, long seq)
+{
+	struct buf add = { 0 }, line = { 0 };
+	struct job j = { 0 };
+	j.status = ST_BAD_INPUT;
+	j.error = (char *)why;
+	j.reply.prompt_tokens = j.reply.completion_tokens = -1;
+	rec_warn(r, "%s", why);
+	add_infer(&add, &j, 0);
+	if (r->is_object && !r->err)
+		splice_object(&line, r->p, r->len, NULL, add.p, add.len);
+	else {
+		buf_adds(&line, "{\"_input\":");
+		json_quote(&line, r->p, r->len);
+		buf_addc(&line, ',');
+		buf_add(&line, add.p, add.len);
+		buf_addc(&line, '}');
+	}
+	emit(seq, &line);
+	free(line.p);
+	free(add.p);
+	engine_count_failure(e);
+	nbad++;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		ENGINE_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ "label", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	pt_init(argv[0]);
+	engine_cli_init(&cli);
+	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS "h", opts, NULL)) != -1) {
+		if (engine_cli_opt(&cli, c, optarg))
+			continue;
+		switch (c) {
+		case 'h': usage();
+		case 'L': label = optarg; break;
+		default: usage_error("unknown option");
+		}
+	}
+	engine_cli_finish(&cli, 0);
+	if (!label)
+		label = cli.o.model;
+	cli.o.what = "records";
+
+	struct strset done = { 0 };
+	if (cli.resume)
+		resume_load(cli.resume, "select(.infer.status == \"ok\") | .infer.request_hash", &done);
+	struct engine *e = engine_new(&cli.o);
+	struct reader *rd = rdr_open(argv + optind, argc - optind);
+	struct path *mpath = path_parse(".messages");
+	long seq = 0, skipped = 0;
+	int eof = 0;
+	on_interrupt();
+	rdr_nonblock(rd, 1);
+	while (!pt_interrupted && (!eof || !engine_idle(e))) {
+		struct rec r;
+		while (!eof && engine_room(e)) {
+			int st = rdr_next(rd, &r);
+			if (st == RDR_AGAIN)
+				break;
+			if (st == RDR_EOF) {
+				eof = 1;
+				engine_note_input(e, seq - skipped);
+				break;
+			}
+			const char *mv, *err = NULL;
+			size_t mlen;
+			char *body = NULL;
+			if (r.err) {
+				struct buf m = { 0 };
+				buf_printf(&m, "invalid JSON: %s", r.err);
+				write_bad(e, &r, buf_cstr(&m), seq++);
+				free(m.p);
+				continue;
+			}
+			if (!r.is_object) {
+				write_bad(e, &r, "not an object", seq++);
+				continue;
+			}
+			if (path_get(mpath, r.p, r.p + r.len, &mv, &mlen) != PATH_FOUND) {
+				write_bad(e, &r, "no messages (render them with pt-prompt)", seq++);
+				continue;
+			}
+			if (!(body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, 0, &err))) {
+				write_bad(e, &r, err, seq++);
+				continue;
+			}
+			free(body);
+			struct record *rec = ecalloc(1, sizeof *rec);
+			rec->text = estrndup(r.p, r.len);
+			rec->len = r.len;
+			rec->file = estrdup(r.file);
+			rec->line = r.line;
+			rec->refs = 1;
+			for (long s = 0; s < cli.samples; s++) {
+				struct ijob *ij = ecalloc(1, sizeof *ij);
+				ij->rec = rec;
+				ij->sample = s;
+				ij->seq = seq++;
+				ij->j.body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, s, &err);
+				ij->j.done = job_done;
+				request_hash(cli.o.api, cli.o.model, ij->j.body, s, ij->j.hash);
+				if (strset_has(&done, ij->j.hash)) {
+					/* answered in the --resume file already */
+					if (cli.keep_order)
+						order_skip(ij->seq);
+					skipped++;
+					free(ij->j.body);
+					free(ij);
+					continue;
+				}
+				rec->refs++;
+				engine_submit(e, &ij->j);
+			}
+			if (--rec->refs == 0) {
+				free(rec->text);
+				free(rec->file);
+				free(rec);
+			}
+		}
+		engine_step(e, eof ? -1 : rdr_fd(rd), 200);
+		out_flush();
+	}
+	if (pt_interrupted)
+		engine_drain(e);
+	out_close();
+	engine_totals(e);
+	int failed = engine_failed(e) || rdr_failed(rd);
+	if (skipped)
+		fprintf(stderr, "%s: %ld requests skipped, already done in %s\n", progname, skipped, cli.resume);
+	if (pt_interrupted)
+		fprintf(stderr, "%s: interrupted; %lu requests unfinished (finish them with --resume)\n",
+		    progname, nabandoned);
+	rdr_close(rd);
+	path_free(mpath);
+	engine_free(e);
+	strset_free(&done);
+	engine_cli_free(&cli);
+	return failed || pt_interrupted ? PT_EXIT_FAIL : PT_EXIT_OK;
+}
