@@ -243,7 +243,7 @@ from_cache(struct engine *e, struct job *j)
 	j->status = ST_OK;
 	j->cached = 1;
 	j->http_status = 200;
-	j->base_url = e->shown[0];
+	j->base_url = NULL;   /* no server was asked */
 	return 1;
 }
 
@@ -259,7 +259,6 @@ engine_submit(struct engine *e, struct job *j)
 	if (e->o.offline) {
 		j->status = ST_CACHE_MISS;
 		set_error(e, j, "%s", e->o.cache_dir ? "not in the cache (--offline)" : "--offline without --cache");
-		j->base_url = e->shown[0];
 		finish(e, j);
 		return;
 	}

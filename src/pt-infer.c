@@ -49,7 +49,8 @@ static const char *label;
 static unsigned long nbad, nabandoned;
 
 /* The fields a new answer replaces; their old values go to `source`. */
-static const char *const owned[] = { "response", "model", "infer", "source", NULL };
+static const char *const owned[] = { "response", "model", "grade", "predicted_score", "justification",
+	"infer", "source", NULL };
 static const char *const moved[] = { "model", "response", "grade", "predicted_score", "justification", NULL };
 
 static void

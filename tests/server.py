@@ -168,8 +168,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                                       usegmt=True)))
             if d.get("retry_after_ms"):
                 headers.append(("retry-after-ms", d["retry_after_ms"]))
-            return self.send_json(int(fail), {"error": {"message": "scripted failure " + fail,
-                                                        "type": "test_error"}}, headers)
+            msg = "scripted failure " + fail
+            if fail == "401":   # as real servers do, echo the key presented
+                msg = "Incorrect API key provided: " + (self.headers.get("Authorization") or
+                                                        self.headers.get("api-key") or self.headers.get("x-api-key") or "")
+            return self.send_json(int(fail), {"error": {"message": msg, "type": "test_error"}}, headers)
         if fail == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
