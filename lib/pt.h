@@ -298,6 +298,11 @@ void resume_load(const char *file, const char *expr, struct strset *done);
 /* Quotes s (may be NULL: null) into b as a JSON value. */
 void buf_json_str_or_null(struct buf *b, const char *s);
 
+/* judge.c: reading a judge's reply {"score": n, "justification": s}. */
+enum { JUDGE_OK, JUDGE_PARSE_ERROR };
+/* *just is a heap string or NULL; *err a static reason on failure. */
+int judge_parse(const char *text, double *score, char **just, const char **err);
+
 /* Input-order output for -k: lines are held until those before them are written. */
 void order_put(long seq, char *line, size_t len);   /* takes line */
 void order_skip(long seq);                          /* seq will never come */

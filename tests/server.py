@@ -19,7 +19,8 @@ Content-Length), badjson (200 with invalid JSON), nochoices (200 without
 choices/content), nocontent (200 whose answer is null). retry_after: seconds,
 retry_after_date: seconds ahead as an HTTP date, retry_after_ms.
 reply: the answer text (rest of the directive). judge=SCORE answers as a judge
-with {"score": SCORE, "justification": ...}.
+with {"score": SCORE, "justification": ...}; judge={"model": SCORE, ...} gives
+each judge model its own score. route=TASK answers pt-judge's router.
 """
 import argparse, email.utils, hashlib, http.server, json, random, re, socket, struct
 import sys, threading, time
@@ -136,8 +137,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if fail:
             return self.fault(fail, d)
-        if "judge" in d:
-            reply = json.dumps({"score": json.loads(d["judge"]), "justification": "scripted judge"})
+        router = (body.get("messages") or [{}])[0].get("content", "").startswith("You route")
+        if router and "route" in d:
+            reply = json.dumps({"task": d["route"]})
+        elif "judge" in d:
+            score = json.loads(d["judge"])
+            if isinstance(score, dict):     # one score per judge model
+                score = score.get(body.get("model"))
+            reply = json.dumps({"score": score, "justification": "scripted judge " + str(body.get("model"))})
         elif "reply" in d:
             reply = d["reply"]
         else:

@@ -194,6 +194,38 @@ test_splice(void)
 	free(b.p);
 }
 
+static void
+test_judge_parse(void)
+{
+	static const struct { const char *in; int st; double score; const char *just; } t[] = {
+		{ "{\"score\": 3, \"justification\": \"ok\"}", JUDGE_OK, 3, "ok" },
+		{ "  {\"score\": 2.5}\n", JUDGE_OK, 2.5, NULL },
+		{ "```json\n{\"score\": 4}\n```", JUDGE_OK, 4, NULL },
+		{ "```\n{\"score\": \"4.5\", \"justification\": \"j\"}\n```", JUDGE_OK, 4.5, "j" },
+		{ "Grade: {\"score\": 1} and then {\"score\": 2, \"justification\": \"b\"}.", JUDGE_OK, 2, "b" },
+		{ "{\"result\": {\"score\": 7}}", JUDGE_OK, 7, NULL },
+		{ "text {\"result\": {\"score\": 7}} end", JUDGE_OK, 7, NULL },
+		{ "{\"score\": \"high\"}", JUDGE_PARSE_ERROR, 0, NULL },
+		{ "{\"score\": null}", JUDGE_PARSE_ERROR, 0, NULL },
+		{ "{\"score\": 1e999}", JUDGE_PARSE_ERROR, 0, NULL },
+		{ "no json here", JUDGE_PARSE_ERROR, 0, NULL },
+		{ "{\"score\": 3", JUDGE_PARSE_ERROR, 0, NULL },
+		{ "", JUDGE_PARSE_ERROR, 0, NULL },
+	};
+	char name[160];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		double score = -1;
+		char *just = NULL;
+		const char *err;
+		int st = judge_parse(t[i].in, &score, &just, &err);
+		int good = st == t[i].st && (st != JUDGE_OK || (score == t[i].score &&
+		    ((!just && !t[i].just) || (just && t[i].just && strcmp(just, t[i].just) == 0))));
+		snprintf(name, sizeof name, "judge_parse case %zu", i);
+		CHECK(name, good);
+		free(just);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,5 +235,6 @@ main(int argc, char **argv)
 	test_path();
 	test_reader();
 	test_splice();
+	test_judge_parse();
 	return failed ? 1 : 0;
 }
