@@ -2,10 +2,10 @@
 .POSIX:
 include config.mk
 
-TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge
+TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats
 LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
-         lib/engine.o lib/cli.o lib/judge.o
-MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1
+         lib/engine.o lib/cli.o lib/judge.o lib/stats.o
+MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1
 MAN7 = man/pt.7
 
 all: $(TOOLS)
@@ -19,6 +19,12 @@ $(LIBOBJ): lib/pt.h
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+bin/pt-filter: src/pt-filter.c
+bin/pt-prompt: src/pt-prompt.c
+bin/pt-infer: src/pt-infer.c
+bin/pt-judge: src/pt-judge.c
+bin/pt-stats: src/pt-stats.c
+bin/pt-plot: src/pt-plot.c
 $(TOOLS): lib/libpt.a lib/pt.h
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ src/$$(basename $@).c lib/libpt.a $(LDFLAGS) $(LIBS)

@@ -224,3 +224,40 @@ args_add(jv *args, const char *name, const char *value, int is_json)
 		v = jv_string(value);
 	*args = jv_object_set(*args, jv_string(name), v);
 }
+
+/* Appends the compact JSON text of e's first output on r to out (a plain
+ * path's bytes, or jq's printing); 0, or -1 on an error (reported). */
+int
+expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
+{
+	if (e->path) {
+		const char *v;
+		size_t n;
+		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		case PATH_NULL:
+			buf_adds(out, "null");
+			return 0;
+		case PATH_FOUND:
+			buf_add_compact(out, v, n);
+			return 0;
+		}
+	}
+	jv v = expr_first(e, r, parsed);
+	if (!jv_is_valid(v)) {
+		char *m = jv_errmsg(v);
+		rec_warn(r, "%s: %s", e->what, m);
+		free(m);
+		return -1;
+	}
+	jv d = jv_dump_string(v, 0);
+	buf_adds(out, jv_string_value(d));
+	jv_free(d);
+	return 0;
+}
+
+const char *
+expr_name(const struct expr *e)
+{
+	const char *k = e->path ? path_last_key(e->path) : NULL;
+	return k ? k : e->text;
+}

@@ -162,3 +162,10 @@ path_get(const struct path *p, const char *s, const char *e, const char **vp, si
 	*vlen = (size_t)(end - cur);
 	return PATH_FOUND;
 }
+
+/* The key of the last step, or NULL if it is an index or there is none. */
+const char *
+path_last_key(const struct path *p)
+{
+	return p->n ? p->steps[p->n - 1].key : NULL;
+}

@@ -53,6 +53,15 @@ int strset_add(struct strset *s, const char *key);   /* 0 if key was already the
 int strset_has(const struct strset *s, const char *key);
 void strset_free(struct strset *s);
 
+/* A map from strings (copied in) to indices. */
+struct strmap {
+	char **keys;
+	size_t *vals;
+	size_t cap, n;
+};
+size_t *strmap_get(struct strmap *m, const char *key, size_t n, int *added);
+void strmap_free(struct strmap *m);
+
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
 enum { JS_OK, JS_MORE, JS_BAD };
 #define JSON_MAX_DEPTH 256
@@ -135,6 +144,8 @@ jv expr_first(struct expr *e, const struct rec *r, jv *parsed);
 /* As expr_first, for a number: 1 and *x if the value is a number, 0 if missing,
  * null or another type, -1 on error (reported with the record's location). */
 int expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x);
+int expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out);
+const char *expr_name(const struct expr *e);   /* a path's last key, else the text */
 jv rec_parse(const struct rec *r);   /* the record as a jv (invalid with message on failure) */
 /* jq's message for an invalid value, consumed; caller frees. */
 char *jv_errmsg(jv v);
@@ -145,6 +156,7 @@ void args_add(jv *args, const char *name, const char *value, int is_json);
 struct path;
 struct path *path_parse(const char *expr);   /* NULL if expr is not a plain path */
 void path_free(struct path *p);
+const char *path_last_key(const struct path *p);
 enum { PATH_FOUND, PATH_NULL, PATH_ERROR };
 /* Finds the value of path in the valid JSON text [s,e): PATH_FOUND with its span,
  * PATH_NULL when a step is missing or null (jq gives null), PATH_ERROR when jq
@@ -302,6 +314,29 @@ void buf_json_str_or_null(struct buf *b, const char *s);
 enum { JUDGE_OK, JUDGE_PARSE_ERROR };
 /* *just is a heap string or NULL; *err a static reason on failure. */
 int judge_parse(const char *text, double *score, char **just, const char **err);
+
+/* stats.c: statistics as SciPy/NumPy/scikit-learn define them; NaN = undefined. */
+struct summary {
+	size_t n;
+	double mean, sd, se, median, q1, q3, min, max, ci_low, ci_high;
+};
+struct agreement {
+	size_t n;
+	double mae, rmse, bias, pearson_r, pearson_p, spearman_rho, spearman_p, kendall_tau, kendall_p,
+	    ccc, icc, qwk, exact, within1, loa_low, loa_high;
+};
+double quantile_sorted(const double *sorted, size_t n, double p);
+void stats_summary(const double *x, size_t n, struct summary *s);
+void stats_agree(const double *truth, const double *pred, size_t n, struct agreement *a);
+void rank_average(const double *x, size_t n, double *ranks);
+double pearson(const double *x, const double *y, size_t n, double *p);
+double spearman(const double *x, const double *y, size_t n, double *p);
+double kendall(const double *x, const double *y, size_t n, double *p);
+double lin_ccc(const double *x, const double *y, size_t n);
+double icc21(const double *x, const double *y, size_t n);
+double qwk(const double *truth, const double *pred, size_t n);
+void mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, double *p);
+void holm(const double *p, size_t m, double *adj);
 
 /* Input-order output for -k: lines are held until those before them are written. */
 void order_put(long seq, char *line, size_t len);   /* takes line */

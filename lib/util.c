@@ -268,3 +268,48 @@ strset_has(const struct strset *s, const char *key)
 			return 1;
 	return 0;
 }
+
+/* Returns the slot of key's value, adding key (copied) with value n when it
+ * is new (*added set); values are the caller's indices. */
+size_t *
+strmap_get(struct strmap *m, const char *key, size_t n, int *added)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap t = { 0 };
+		t.cap = m->cap ? m->cap * 2 : 64;
+		t.keys = ecalloc(t.cap, sizeof *t.keys);
+		t.vals = ecalloc(t.cap, sizeof *t.vals);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i]) {
+				size_t j = str_hash(m->keys[i], strlen(m->keys[i])) & (t.cap - 1);
+				while (t.keys[j])
+					j = (j + 1) & (t.cap - 1);
+				t.keys[j] = m->keys[i];
+				t.vals[j] = m->vals[i];
+				t.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		*m = t;
+	}
+	size_t j = str_hash(key, strlen(key)) & (m->cap - 1);
+	for (; m->keys[j]; j = (j + 1) & (m->cap - 1))
+		if (strcmp(m->keys[j], key) == 0) {
+			*added = 0;
+			return &m->vals[j];
+		}
+	m->keys[j] = estrdup(key);
+	m->vals[j] = n;
+	m->n++;
+	*added = 1;
+	return &m->vals[j];
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+}

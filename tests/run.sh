@@ -23,7 +23,7 @@ run_table() {
 		case $name in ''|'#'*) continue;; esac
 		local tag="$(basename "$t" .t): $name"
 		local got_out got_err got_st
-		(cd "$top/tests/data" && printf '%b' "$in" | bash -c "$cmd" >"$TMPDIR/out" 2>"$TMPDIR/err")
+		(cd "$top/tests/data" && printf '%b' "$in" | bash -o pipefail -c "$cmd" >"$TMPDIR/out" 2>"$TMPDIR/err")
 		got_st=$?
 		got_out=$(cat "$TMPDIR/out")
 		got_err=$(cat "$TMPDIR/err")

@@ -1,0 +1,431 @@
+/* stats.c: the statistics of pt-stats and pt-plot, defined as SciPy 1.10,
+ * NumPy and scikit-learn define them (DESIGN §6). Distributions, sorting and
+ * random numbers come from GSL; where a formula is written out here it is
+ * because GSL has none for it, and the comment says whose definition it
+ * follows. An undefined statistic is NaN here and null in output. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "pt.h"
+
+/* numpy.percentile's default (linear interpolation) on sorted data. */
+double
+quantile_sorted(const double *s, size_t n, double p)
+{
+	if (n == 0)
+		return NAN;
+	return gsl_stats_quantile_from_sorted_data(s, 1, n, p);
+}
+
+void
+stats_summary(const double *x, size_t n, struct summary *s)
+{
+	double *sorted = emalloc((n ? n : 1) * sizeof *sorted);
+	memcpy(sorted, x, n * sizeof *x);
+	gsl_sort(sorted, 1, n);
+	s->n = n;
+	s->mean = n ? gsl_stats_mean(x, 1, n) : NAN;
+	s->sd = n >= 2 ? gsl_stats_sd_m(x, 1, n, s->mean) : NAN;
+	s->se = n >= 2 ? s->sd / sqrt((double)n) : NAN;
+	s->median = quantile_sorted(sorted, n, 0.5);
+	s->q1 = quantile_sorted(sorted, n, 0.25);
+	s->q3 = quantile_sorted(sorted, n, 0.75);
+	s->min = n ? sorted[0] : NAN;
+	s->max = n ? sorted[n - 1] : NAN;
+	/* scipy.stats.t.interval(0.95, n-1, loc=mean, scale=se); undefined
+	 * (NaN in SciPy) when every value is the same */
+	if (n >= 2 && s->sd > 0) {
+		double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1));
+		s->ci_low = s->mean - t * s->se;
+		s->ci_high = s->mean + t * s->se;
+	} else
+		s->ci_low = s->ci_high = NAN;
+	free(sorted);
+}
+
+/* Average ranks (scipy.stats.rankdata, method="average"), 1-based. */
+void
+rank_average(const double *x, size_t n, double *ranks)
+{
+	size_t *idx = emalloc((n ? n : 1) * sizeof *idx);
+	gsl_sort_index(idx, x, 1, n);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
+			j++;
+		double r = (double)(i + j) / 2 + 1;
+		for (size_t k = i; k <= j; k++)
+			ranks[idx[k]] = r;
+		i = j + 1;
+	}
+	free(idx);
+}
+
+/* Pearson r, and its p as scipy.stats.pearsonr: 2 * the beta(n/2-1, n/2-1)
+ * cdf at (1-|r|)/2 (the Student t test), 1 for n = 2. */
+double
+pearson(const double *x, const double *y, size_t n, double *p)
+{
+	*p = NAN;
+	if (n < 2)
+		return NAN;
+	double mx = gsl_stats_mean(x, 1, n), my = gsl_stats_mean(y, 1, n);
+	double sxy = 0, sxx = 0, syy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+		syy += (y[i] - my) * (y[i] - my);
+	}
+	if (sxx == 0 || syy == 0)
+		return NAN;
+	double r = sxy / sqrt(sxx) / sqrt(syy);
+	if (r > 1)
+		r = 1;
+	if (r < -1)
+		r = -1;
+	if (n == 2)
+		*p = 1;
+	else {
+		double ab = (double)n / 2 - 1;
+		*p = 2 * gsl_cdf_beta_P((1 - fabs(r)) / 2, ab, ab);
+		if (*p > 1)
+			*p = 1;
+	}
+	return r;
+}
+
+/* Spearman rho = Pearson on average ranks; p as scipy.stats.spearmanr:
+ * t = rho sqrt((n-2)/((1+rho)(1-rho))) on n-2 degrees of freedom. */
+double
+spearman(const double *x, const double *y, size_t n, double *p)
+{
+	*p = NAN;
+	if (n < 2)
+		return NAN;
+	double *rx = emalloc(n * sizeof *rx), *ry = emalloc(n * sizeof *ry), dummy;
+	rank_average(x, n, rx);
+	rank_average(y, n, ry);
+	double rho = pearson(rx, ry, n, &dummy);
+	free(rx);
+	free(ry);
+	if (isnan(rho) || n < 3)
+		return rho;
+	double dof = (double)n - 2, den = (rho + 1) * (1 - rho);
+	if (den <= 0)
+		*p = 0;
+	else {
+		double t = rho * sqrt(dof / den);
+		*p = 2 * gsl_cdf_tdist_Q(fabs(t), dof);
+	}
+	return rho;
+}
+
+/* Strict inversions of y (i < j, y[i] > y[j]) by merge sort; y is reordered. */
+static double
+inversions(double *y, double *tmp, size_t n)
+{
+	if (n < 2)
+		return 0;
+	size_t h = n / 2;
+	double inv = inversions(y, tmp, h) + inversions(y + h, tmp, n - h);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n) {
+		if (y[j] < y[i]) {
+			inv += (double)(h - i);
+			tmp[k++] = y[j++];
+		} else
+			tmp[k++] = y[i++];
+	}
+	while (i < h)
+		tmp[k++] = y[i++];
+	while (j < n)
+		tmp[k++] = y[j++];
+	memcpy(y, tmp, n * sizeof *y);
+	return inv;
+}
+
+struct pair {
+	double x, y;
+};
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const struct pair *p = a, *q = b;
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	return p->y < q->y ? -1 : p->y > q->y;
+}
+
+/* Tie statistics of sorted v: pairs tied, sum t(t-1)(t-2), sum t(t-1)(2t+5). */
+static void
+ties(const double *v, size_t n, double *pairs, double *t0, double *t1)
+{
+	*pairs = *t0 = *t1 = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && v[j + 1] == v[i])
+			j++;
+		double t = (double)(j - i + 1);
+		*pairs += t * (t - 1) / 2;
+		*t0 += t * (t - 1) * (t - 2);
+		*t1 += t * (t - 1) * (2 * t + 5);
+		i = j + 1;
+	}
+}
+
+/* Kendall tau-b and its p as scipy.stats.kendalltau(method="asymptotic"):
+ * the normal approximation of concordant minus discordant pairs with the
+ * tie-corrected variance. Counting is O(n log n) (Knight's method). */
+double
+kendall(const double *x, const double *y, size_t n, double *p)
+{
+	*p = NAN;
+	if (n < 2)
+		return NAN;
+	struct pair *pr = emalloc(n * sizeof *pr);
+	double *ys = emalloc(n * sizeof *ys), *tmp = emalloc(n * sizeof *tmp), *xs = emalloc(n * sizeof *xs);
+	for (size_t i = 0; i < n; i++)
+		pr[i] = (struct pair){ x[i], y[i] };
+	qsort(pr, n, sizeof *pr, cmp_pair);
+	double ntie = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && pr[j + 1].x == pr[i].x && pr[j + 1].y == pr[i].y)
+			j++;
+		double t = (double)(j - i + 1);
+		ntie += t * (t - 1) / 2;
+		i = j + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		xs[i] = pr[i].x;
+		ys[i] = pr[i].y;
+	}
+	double dis = inversions(ys, tmp, n);   /* leaves ys sorted */
+	double xtie, x0, x1, ytie, y0, y1;
+	ties(xs, n, &xtie, &x0, &x1);
+	ties(ys, n, &ytie, &y0, &y1);
+	free(pr);
+	free(ys);
+	free(tmp);
+	free(xs);
+	double tot = (double)n * (double)(n - 1) / 2;
+	if (xtie == tot || ytie == tot)
+		return NAN;
+	double cmd = tot - xtie - ytie + ntie - 2 * dis;
+	double tau = cmd / sqrt(tot - xtie) / sqrt(tot - ytie);
+	if (tau > 1)
+		tau = 1;
+	if (tau < -1)
+		tau = -1;
+	double m = (double)n * (double)(n - 1);
+	if (n > 2) {
+		double var = (m * (2 * (double)n + 5) - x1 - y1) / 18 + 2 * xtie * ytie / m +
+		    x0 * y0 / (9 * m * ((double)n - 2));
+		*p = var > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(cmd / sqrt(var))) : NAN;
+	}
+	return tau;
+}
+
+/* Lin's concordance correlation with population moments. */
+double
+lin_ccc(const double *x, const double *y, size_t n)
+{
+	if (n < 1)
+		return NAN;
+	double mx = gsl_stats_mean(x, 1, n), my = gsl_stats_mean(y, 1, n), sxy = 0, sxx = 0, syy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+		syy += (y[i] - my) * (y[i] - my);
+	}
+	double den = sxx / n + syy / n + (mx - my) * (mx - my);
+	return den > 0 ? 2 * (sxy / n) / den : NAN;
+}
+
+/* ICC(2,1), two-way random effects, absolute agreement, single rater
+ * (Shrout & Fleiss 1979), with the two columns as the k = 2 raters. */
+double
+icc21(const double *x, const double *y, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	double k = 2, gm = 0, mx = 0, my = 0, ssr = 0, sse = 0;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= n;
+	my /= n;
+	gm = (mx + my) / 2;
+	for (size_t i = 0; i < n; i++) {
+		double rm = (x[i] + y[i]) / 2;
+		ssr += (rm - gm) * (rm - gm);
+		sse += (x[i] - rm - mx + gm) * (x[i] - rm - mx + gm) + (y[i] - rm - my + gm) * (y[i] - rm - my + gm);
+	}
+	double msr = k * ssr / (n - 1);
+	double msc = n * ((mx - gm) * (mx - gm) + (my - gm) * (my - gm)) / (k - 1);
+	double mse = sse / ((n - 1) * (k - 1));
+	double den = msr + (k - 1) * mse + k * (msc - mse) / n;
+	return den != 0 ? (msr - mse) / den : NAN;
+}
+
+/* Quadratic weighted kappa as sklearn.metrics.cohen_kappa_score(weights=
+ * "quadratic") over the codes of the sorted distinct observed values: the
+ * weight of cell (i, j) is (i - j)^2 in code units. */
+double
+qwk(const double *t, const double *p, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	double *lab = emalloc(2 * n * sizeof *lab);
+	memcpy(lab, t, n * sizeof *t);
+	memcpy(lab + n, p, n * sizeof *p);
+	gsl_sort(lab, 1, 2 * n);
+	size_t k = 0;
+	for (size_t i = 0; i < 2 * n; i++)
+		if (k == 0 || lab[i] != lab[k - 1])
+			lab[k++] = lab[i];
+	if (k < 2) {
+		free(lab);
+		return NAN;
+	}
+	double *obs = ecalloc(k * k, sizeof *obs), *rs = ecalloc(k, sizeof *rs), *cs = ecalloc(k, sizeof *cs);
+	for (size_t i = 0; i < n; i++) {
+		size_t a = 0, b = 0, lo, hi;
+		for (lo = 0, hi = k; lo < hi;) {   /* binary search for the codes */
+			size_t mid = (lo + hi) / 2;
+			if (lab[mid] < t[i]) lo = mid + 1; else hi = mid;
+		}
+		a = lo;
+		for (lo = 0, hi = k; lo < hi;) {
+			size_t mid = (lo + hi) / 2;
+			if (lab[mid] < p[i]) lo = mid + 1; else hi = mid;
+		}
+		b = lo;
+		obs[a * k + b]++;
+		rs[a]++;
+		cs[b]++;
+	}
+	double num = 0, den = 0;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++) {
+			double w = ((double)i - (double)j) * ((double)i - (double)j);
+			num += w * obs[i * k + j];
+			den += w * rs[i] * cs[j] / n;
+		}
+	free(lab);
+	free(obs);
+	free(rs);
+	free(cs);
+	return den > 0 ? 1 - num / den : NAN;
+}
+
+void
+stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
+{
+	double *d = emalloc((n ? n : 1) * sizeof *d);
+	double sa = 0, s2 = 0, ex = 0, w1 = 0;
+	for (size_t i = 0; i < n; i++) {
+		d[i] = p[i] - t[i];
+		sa += fabs(d[i]);
+		s2 += d[i] * d[i];
+		ex += fabs(d[i]) < 1e-9;
+		w1 += fabs(d[i]) <= 1 + 1e-9;
+	}
+	a->n = n;
+	a->mae = n ? sa / n : NAN;
+	a->rmse = n ? sqrt(s2 / n) : NAN;
+	a->bias = n ? gsl_stats_mean(d, 1, n) : NAN;
+	a->exact = n ? ex / n : NAN;
+	a->within1 = n ? w1 / n : NAN;
+	double sdd = n >= 2 ? gsl_stats_sd_m(d, 1, n, a->bias) : NAN;
+	a->loa_low = a->bias - 1.96 * sdd;
+	a->loa_high = a->bias + 1.96 * sdd;
+	a->pearson_r = pearson(t, p, n, &a->pearson_p);
+	a->spearman_rho = spearman(t, p, n, &a->spearman_p);
+	a->kendall_tau = kendall(t, p, n, &a->kendall_p);
+	a->ccc = lin_ccc(t, p, n);
+	a->icc = icc21(t, p, n);
+	a->qwk = qwk(t, p, n);
+	free(d);
+}
+
+/* Mann-Whitney U of x against y, p as scipy.stats.mannwhitneyu(method=
+ * "asymptotic", use_continuity=True, alternative="two-sided"): U is x's
+ * statistic, p from max(U1, U2) with tie and continuity corrections. */
+void
+mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, double *p)
+{
+	*u = *p = NAN;
+	if (n1 == 0 || n2 == 0)
+		return;
+	size_t n = n1 + n2;
+	double *all = emalloc(n * sizeof *all), *r = emalloc(n * sizeof *r);
+	memcpy(all, x, n1 * sizeof *x);
+	memcpy(all + n1, y, n2 * sizeof *y);
+	rank_average(all, n, r);
+	double r1 = 0;
+	for (size_t i = 0; i < n1; i++)
+		r1 += r[i];
+	double u1 = r1 - (double)n1 * (n1 + 1) / 2, u2 = (double)n1 * n2 - u1;
+	gsl_sort(all, 1, n);
+	double tie = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && all[j + 1] == all[i])
+			j++;
+		double t = (double)(j - i + 1);
+		tie += t * t * t - t;
+		i = j + 1;
+	}
+	double mu = (double)n1 * n2 / 2;
+	double s = sqrt((double)n1 * n2 / 12 * ((n + 1) - tie / ((double)n * (n - 1))));
+	double big = u1 > u2 ? u1 : u2;
+	*u = u1;
+	if (s == 0 || !isfinite(s))
+		*p = 1;   /* every value tied: numpy gives sf(-inf) * 2, clipped to 1 */
+	else {
+		*p = 2 * gsl_cdf_ugaussian_Q((big - mu - 0.5) / s);
+		if (*p > 1)
+			*p = 1;
+	}
+	free(all);
+	free(r);
+}
+
+/* Holm's step-down adjustment (statsmodels multipletests "holm"); NaN p
+ * values are left out and stay NaN. */
+void
+holm(const double *p, size_t m, double *adj)
+{
+	size_t k = 0;
+	double *v = emalloc((m ? m : 1) * sizeof *v);
+	for (size_t i = 0; i < m; i++) {
+		adj[i] = NAN;
+		if (!isnan(p[i]))
+			v[k++] = p[i];
+	}
+	size_t *order = emalloc((k ? k : 1) * sizeof *order);
+	gsl_sort_index(order, v, 1, k);
+	double run = 0;
+	double *res = emalloc((k ? k : 1) * sizeof *res);
+	for (size_t j = 0; j < k; j++) {
+		double a = (double)(k - j) * v[order[j]];
+		if (a > 1)
+			a = 1;
+		if (a > run)
+			run = a;
+		res[order[j]] = run;
+	}
+	for (size_t i = 0, j = 0; i < m; i++)
+		if (!isnan(p[i]))
+			adj[i] = res[j++];
+	free(v);
+	free(order);
+	free(res);
+}

@@ -1,0 +1,654 @@
+/* pt-stats: summaries, judge-versus-physician agreement and group comparisons. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+
+#include "pt.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	printf("usage: pt-stats summary [--by [NAME=]EXPR]... [--value EXPR] [options] [FILE...]\n"
+	    "       pt-stats agree [--by [NAME=]EXPR]... [--truth EXPR] [--pred EXPR] [options] [FILE...]\n"
+	    "       pt-stats compare --by [NAME=]EXPR --value EXPR --ref VALUE [options] [FILE...]\n"
+	    "One output record per group: summary statistics of a value, agreement of a\n"
+	    "prediction with the truth (judge vs physician), or each group against a\n"
+	    "reference group (Mann-Whitney).\n"
+	    "\n"
+	    "  -b, --by [NAME=]EXPR   group by EXPR (repeatable); named after its path\n"
+	    "  -v, --value EXPR       the value (summary default .grade)\n"
+	    "      --truth EXPR       the truth for agree (default .grade)\n"
+	    "      --pred EXPR        the prediction for agree (default .predicted_score)\n"
+	    "      --ref VALUE        the reference group for compare (its key as text)\n"
+	    "      --boot N           percentile bootstrap with N resamples\n"
+	    "      --cluster EXPR     resample clusters (e.g. .case_id) in the bootstrap\n"
+	    "      --seed S           bootstrap seed (default 0)\n"
+	    "      --sort             groups sorted by key (default: first seen)\n"
+	    "  -f, --format F         ndjson, table, csv or tsv (default table on a terminal)\n"
+	    "      --arg NAME VALUE   bind $NAME in expressions\n"
+	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"
+	    "  -h, --help             show this help and exit\n"
+	    "      --version          show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 every record read, 1 some records failed, 2 usage error,\n"
+	    "3 write error. See pt-stats(1) for every field's definition.\n");
+	exit(PT_EXIT_OK);
+}
+
+enum { SUMMARY, AGREE, COMPARE };
+enum { F_NDJSON, F_TABLE, F_CSV, F_TSV };
+
+struct dvec {
+	double *v;
+	size_t n, cap;
+};
+
+static void
+dpush(struct dvec *d, double x)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = erealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = x;
+}
+
+struct group {
+	char *key;              /* the key values' JSON texts joined by \x1f */
+	struct dvec a, b;       /* values, or truth and prediction */
+	struct dvec cl;         /* cluster index per value (--cluster) */
+	struct strmap clusters; /* cluster name -> index */
+	size_t missing;
+};
+
+static struct group *groups;
+static size_t ngroups, gcap;
+static struct strmap gindex;
+
+static struct group *
+group_get(const char *key)
+{
+	int added;
+	size_t i = *strmap_get(&gindex, key, ngroups, &added);
+	if (!added)
+		return &groups[i];
+	if (ngroups == gcap) {
+		gcap = gcap ? gcap * 2 : 16;
+		groups = erealloc(groups, gcap * sizeof *groups);
+	}
+	memset(&groups[ngroups], 0, sizeof *groups);
+	groups[ngroups].key = estrdup(key);
+	return &groups[ngroups++];
+}
+
+static double
+cluster_of(struct group *g, const char *name)
+{
+	int added;
+	return (double)*strmap_get(&g->clusters, name, g->clusters.n, &added);
+}
+
+/* One output row: key fields (JSON text) then numbers. */
+struct cell {
+	const char *name;
+	char *text;     /* JSON text, or NULL for a number */
+	double num;
+};
+struct row {
+	struct cell *c;
+	int n;
+};
+static struct row *rows;
+static size_t nrows;
+static int nby;
+static char **by_names;
+
+static void
+cell_num(struct row *r, const char *name, double x)
+{
+	r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
+	r->c[r->n++] = (struct cell){ name, NULL, x };
+}
+
+static struct row *
+new_row(const struct group *g)
+{
+	rows = erealloc(rows, (nrows + 1) * sizeof *rows);
+	struct row *r = &rows[nrows++];
+	memset(r, 0, sizeof *r);
+	const char *k = g->key;
+	for (int i = 0; i < nby; i++) {
+		const char *e = strchr(k, '\x1f');
+		size_t len = e ? (size_t)(e - k) : strlen(k);
+		r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
+		r->c[r->n++] = (struct cell){ by_names[i], estrndup(k, len), 0 };
+		k = e ? e + 1 : k + len;
+	}
+	return r;
+}
+
+/* A cell as text for table, csv and tsv: strings unquoted, NA for null. */
+static void
+cell_text(const struct cell *c, struct buf *b, int table)
+{
+	if (c->text) {
+		if (*c->text == '"')
+			json_unquote(c->text, c->text + strlen(c->text), b);
+		else if (strcmp(c->text, "null") == 0)
+			buf_adds(b, "NA");
+		else
+			buf_adds(b, c->text);
+	} else if (isnan(c->num) || !isfinite(c->num))
+		buf_adds(b, "NA");
+	else if (table) {
+		if (c->num == floor(c->num) && fabs(c->num) < 1e15)
+			buf_printf(b, "%.0f", c->num);
+		else
+			buf_printf(b, "%.4g", c->num);
+	} else
+		buf_num(b, c->num);
+}
+
+static void
+print_rows(int format)
+{
+	struct buf line = { 0 };
+	if (format == F_NDJSON) {
+		for (size_t i = 0; i < nrows; i++) {
+			line.len = 0;
+			buf_addc(&line, '{');
+			for (int j = 0; j < rows[i].n; j++) {
+				struct cell *c = &rows[i].c[j];
+				if (j)
+					buf_addc(&line, ',');
+				json_quote(&line, c->name, strlen(c->name));
+				buf_addc(&line, ':');
+				if (c->text)
+					buf_adds(&line, c->text);
+				else
+					buf_num(&line, c->num);
+			}
+			buf_addc(&line, '}');
+			out_line(line.p, line.len);
+		}
+		free(line.p);
+		return;
+	}
+	if (nrows == 0) {
+		free(line.p);
+		return;
+	}
+	int nc = rows[0].n;
+	size_t *w = ecalloc((size_t)nc, sizeof *w);
+	char ***txt = emalloc(nrows * sizeof *txt);
+	for (int j = 0; j < nc; j++)
+		w[j] = strlen(rows[0].c[j].name);
+	for (size_t i = 0; i < nrows; i++) {
+		txt[i] = emalloc((size_t)nc * sizeof **txt);
+		for (int j = 0; j < nc; j++) {
+			struct buf b = { 0 };
+			cell_text(&rows[i].c[j], &b, format == F_TABLE);
+			txt[i][j] = buf_cstr(&b);
+			if (strlen(txt[i][j]) > w[j])
+				w[j] = strlen(txt[i][j]);
+		}
+	}
+	char sep = format == F_CSV ? ',' : format == F_TSV ? '\t' : ' ';
+	for (long i = -1; i < (long)nrows; i++) {
+		line.len = 0;
+		for (int j = 0; j < nc; j++) {
+			const char *s = i < 0 ? rows[0].c[j].name : txt[i][j];
+			if (j)
+				buf_addc(&line, sep);
+			if (format == F_TABLE) {
+				/* key columns left, number columns (and their names) right */
+				int left = rows[0].c[j].text != NULL;
+				size_t pad = w[j] - strlen(s);
+				if (j)
+					buf_addc(&line, ' ');
+				if (!left)
+					while (pad--)
+						buf_addc(&line, ' ');
+				buf_adds(&line, s);
+				if (left && j < nc - 1)
+					while (pad--)
+						buf_addc(&line, ' ');
+			} else if (format == F_CSV && strpbrk(s, ",\"\n\r")) {
+				buf_addc(&line, '"');
+				for (const char *p = s; *p; p++) {
+					if (*p == '"')
+						buf_addc(&line, '"');
+					buf_addc(&line, *p);
+				}
+				buf_addc(&line, '"');
+			} else if (format == F_TSV) {
+				for (const char *p = s; *p; p++)
+					buf_addc(&line, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+			} else
+				buf_adds(&line, s);
+		}
+		out_line(line.p, line.len);
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		for (int j = 0; j < nc; j++)
+			free(txt[i][j]);
+		free(txt[i]);
+	}
+	free(txt);
+	free(w);
+	free(line.p);
+}
+
+/* Percentile bootstrap: B resamples of the clusters of g (each value its
+ * own cluster without --cluster); stat() computes k statistics of one
+ * resample; lo/hi get the 2.5 and 97.5 percentiles (numpy's linear). */
+typedef void (*bootstat)(const double *a, const double *b, size_t n, double *out);
+
+static void
+bootstrap(const struct group *g, int two, long B, unsigned long seed, bootstat stat, int k, double *lo, double *hi)
+{
+	size_t n = g->a.n, ncl = g->clusters.n ? g->clusters.n : n;
+	if (n == 0) {
+		for (int s = 0; s < k; s++)
+			lo[s] = hi[s] = NAN;
+		return;
+	}
+	/* members of each cluster */
+	size_t *start = ecalloc(ncl + 1, sizeof *start), *mem = emalloc(n * sizeof *mem);
+	for (size_t i = 0; i < n; i++)
+		start[(g->clusters.n ? (size_t)g->cl.v[i] : i) + 1]++;
+	for (size_t c = 0; c < ncl; c++)
+		start[c + 1] += start[c];
+	size_t *fill = emalloc((ncl + 1) * sizeof *fill);
+	memcpy(fill, start, (ncl + 1) * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		mem[fill[g->clusters.n ? (size_t)g->cl.v[i] : i]++] = i;
+	free(fill);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, seed);
+	double **res = emalloc((size_t)k * sizeof *res), *out = emalloc((size_t)k * sizeof *out);
+	for (int s = 0; s < k; s++)
+		res[s] = emalloc((size_t)B * sizeof **res);
+	struct dvec ra = { 0 }, rb = { 0 };
+	for (long b = 0; b < B; b++) {
+		ra.n = rb.n = 0;
+		for (size_t c = 0; c < ncl; c++) {
+			size_t pick = gsl_rng_uniform_int(rng, ncl);
+			for (size_t m = start[pick]; m < start[pick + 1]; m++) {
+				dpush(&ra, g->a.v[mem[m]]);
+				if (two)
+					dpush(&rb, g->b.v[mem[m]]);
+			}
+		}
+		stat(ra.v, rb.v, ra.n, out);
+		for (int s = 0; s < k; s++)
+			res[s][b] = out[s];
+	}
+	for (int s = 0; s < k; s++) {
+		/* resamples where the statistic is undefined are left out */
+		size_t m = 0;
+		for (long b = 0; b < B; b++)
+			if (!isnan(res[s][b]))
+				res[s][m++] = res[s][b];
+		gsl_sort(res[s], 1, m);
+		lo[s] = quantile_sorted(res[s], m, 0.025);
+		hi[s] = quantile_sorted(res[s], m, 0.975);
+		free(res[s]);
+	}
+	gsl_rng_free(rng);
+	free(res);
+	free(out);
+	free(start);
+	free(mem);
+	free(ra.v);
+	free(rb.v);
+}
+
+static void
+boot_mean(const double *a, const double *b, size_t n, double *out)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += a[i];
+	out[0] = n ? s / n : NAN;
+}
+
+static void
+boot_agree(const double *a, const double *b, size_t n, double *out)
+{
+	double p, s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += fabs(b[i] - a[i]);
+	out[0] = n ? s / n : NAN;
+	out[1] = pearson(a, b, n, &p);
+	out[2] = spearman(a, b, n, &p);
+	out[3] = qwk(a, b, n);
+}
+
+static struct expr **bys;   /* the --by expressions, named in by_names */
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "arg", required_argument, NULL, 'A' },
+		{ "argjson", required_argument, NULL, 'J' },
+		{ "boot", required_argument, NULL, 'B' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "cluster", required_argument, NULL, 'C' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "pred", required_argument, NULL, 'P' },
+		{ "ref", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "sort", no_argument, NULL, 's' },
+		{ "truth", required_argument, NULL, 'T' },
+		{ "value", required_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *value_text = NULL, *truth_text = ".grade", *pred_text = ".predicted_score";
+	const char *ref = NULL, *cluster_text = NULL, *by_text[32];
+	long boot = 0;
+	unsigned long seed = 0;
+	int format = isatty(1) ? F_TABLE : F_NDJSON, sorted = 0, verb, c;
+	jv args = jv_object();
+
+	pt_init(argv[0]);
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		usage();
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
+		print_version();
+	if (argc < 2)
+		usage_error("missing verb: summary, agree or compare");
+	if (strcmp(argv[1], "summary") == 0)
+		verb = SUMMARY;
+	else if (strcmp(argv[1], "agree") == 0)
+		verb = AGREE;
+	else if (strcmp(argv[1], "compare") == 0)
+		verb = COMPARE;
+	else
+		usage_error("unknown verb '%s': summary, agree or compare", argv[1]);
+	argv++;
+	argc--;
+	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'A':
+		case 'J':
+			if (optind >= argc)
+				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
+			args_add(&args, optarg, argv[optind++], c == 'J');
+			break;
+		case 'B': boot = parse_long("--boot", optarg, 1, 1000000); break;
+		case 'b':
+			if (nby == 32)
+				usage_error("--by: at most 32");
+			by_text[nby++] = optarg;
+			break;
+		case 'C': cluster_text = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "ndjson") == 0) format = F_NDJSON;
+			else if (strcmp(optarg, "table") == 0) format = F_TABLE;
+			else if (strcmp(optarg, "csv") == 0) format = F_CSV;
+			else if (strcmp(optarg, "tsv") == 0) format = F_TSV;
+			else usage_error("--format: expected ndjson, table, csv or tsv, got '%s'", optarg);
+			break;
+		case 'h': usage();
+		case 'P': pred_text = optarg; break;
+		case 'R': ref = optarg; break;
+		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
+		case 's': sorted = 1; break;
+		case 'T': truth_text = optarg; break;
+		case 'v': value_text = optarg; break;
+		case 'V': print_version();
+		default: usage_error("unknown option");
+		}
+	}
+	if (verb == COMPARE && (!nby || !value_text || !ref))
+		usage_error("compare needs --by, --value and --ref");
+	if (verb == AGREE && value_text)
+		usage_error("agree takes --truth and --pred, not --value");
+	if (verb == COMPARE && boot)
+		usage_error("--boot is for summary and agree");
+	if (cluster_text && !boot)
+		usage_error("--cluster needs --boot");
+	if (!value_text)
+		value_text = ".grade";
+
+	bys = emalloc((size_t)(nby ? nby : 1) * sizeof *bys);
+	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
+	for (int i = 0; i < nby; i++) {
+		const char *t = by_text[i], *eq = t;
+		while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
+		    (eq > t && *eq >= '0' && *eq <= '9'))
+			eq++;
+		if (eq > t && *eq == '=' && eq[1] != '=') {
+			by_names[i] = estrndup(t, (size_t)(eq - t));
+			t = eq + 1;
+		} else
+			by_names[i] = NULL;
+		bys[i] = expr_new(t, jv_copy(args), "--by");
+		if (!by_names[i])
+			by_names[i] = estrdup(expr_name(bys[i]));
+	}
+	struct expr *ea = expr_new(verb == AGREE ? truth_text : value_text, jv_copy(args), verb == AGREE ? "--truth" : "--value");
+	struct expr *eb = verb == AGREE ? expr_new(pred_text, jv_copy(args), "--pred") : NULL;
+	struct expr *ec = cluster_text ? expr_new(cluster_text, jv_copy(args), "--cluster") : NULL;
+	jv_free(args);
+
+	struct reader *rd = rdr_open(argv + optind, argc - optind);
+	struct rec r;
+	struct buf key = { 0 }, cl = { 0 };
+	unsigned long nfail = 0, nmissing = 0;
+	while (rdr_next(rd, &r) == RDR_REC) {
+		if (r.err || !r.is_object) {
+			rec_warn(&r, r.err ? "invalid JSON: %s" : "not an object%s", r.err ? r.err : "");
+			nfail++;
+			continue;
+		}
+		jv parsed = jv_invalid();
+		int bad = 0;
+		key.len = 0;
+		for (int i = 0; i < nby && !bad; i++) {
+			if (i)
+				buf_addc(&key, '\x1f');
+			bad = expr_json(bys[i], &r, &parsed, &key) < 0;
+		}
+		if (bad) {
+			jv_free(parsed);
+			nfail++;
+			continue;
+		}
+		struct group *g = group_get(buf_cstr(&key));
+		double x, y = 0;
+		int ka = expr_number(ea, &r, &parsed, &x);
+		int kb = eb ? expr_number(eb, &r, &parsed, &y) : 1;
+		if (ka < 0 || kb < 0)
+			nfail++;
+		if (ka == 1 && kb == 1) {
+			dpush(&g->a, x);
+			if (eb)
+				dpush(&g->b, y);
+			if (ec) {
+				cl.len = 0;
+				if (expr_json(ec, &r, &parsed, &cl) < 0)
+					nfail++;
+				dpush(&g->cl, cluster_of(g, buf_cstr(&cl)));
+			}
+		} else {
+			g->missing++;
+			nmissing++;
+		}
+		jv_free(parsed);
+	}
+	nfail += (unsigned long)rdr_failed(rd);
+
+	size_t *order = emalloc((ngroups ? ngroups : 1) * sizeof *order);
+	for (size_t i = 0; i < ngroups; i++)
+		order[i] = i;
+	if (sorted)
+		for (size_t i = 1; i < ngroups; i++)   /* insertion sort: groups are few */
+			for (size_t j = i; j > 0 && strcmp(groups[order[j - 1]].key, groups[order[j]].key) > 0; j--) {
+				size_t t = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+
+	if (verb == SUMMARY) {
+		for (size_t oi = 0; oi < ngroups; oi++) {
+			struct group *g = &groups[order[oi]];
+			struct summary s;
+			stats_summary(g->a.v, g->a.n, &s);
+			if (boot)
+				bootstrap(g, 0, boot, seed, boot_mean, 1, &s.ci_low, &s.ci_high);
+			struct row *rw = new_row(g);
+			cell_num(rw, "n", (double)s.n);
+			cell_num(rw, "n_missing", (double)g->missing);
+			cell_num(rw, "mean", s.mean);
+			cell_num(rw, "sd", s.sd);
+			cell_num(rw, "se", s.se);
+			cell_num(rw, "median", s.median);
+			cell_num(rw, "q1", s.q1);
+			cell_num(rw, "q3", s.q3);
+			cell_num(rw, "min", s.min);
+			cell_num(rw, "max", s.max);
+			cell_num(rw, "ci_low", s.ci_low);
+			cell_num(rw, "ci_high", s.ci_high);
+		}
+	} else if (verb == AGREE) {
+		for (size_t oi = 0; oi < ngroups; oi++) {
+			struct group *g = &groups[order[oi]];
+			struct agreement a;
+			stats_agree(g->a.v, g->b.v, g->a.n, &a);
+			struct row *rw = new_row(g);
+			static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
+			double lo[4], hi[4];
+			if (boot)
+				bootstrap(g, 1, boot, seed, boot_agree, 4, lo, hi);
+			cell_num(rw, "n", (double)a.n);
+			cell_num(rw, "n_missing", (double)g->missing);
+			const struct { const char *name; double v; } f[] = {
+				{ "mae", a.mae }, { "rmse", a.rmse }, { "bias", a.bias }, { "pearson_r", a.pearson_r },
+				{ "pearson_p", a.pearson_p }, { "spearman_rho", a.spearman_rho }, { "spearman_p", a.spearman_p },
+				{ "kendall_tau", a.kendall_tau }, { "kendall_p", a.kendall_p }, { "ccc", a.ccc }, { "icc", a.icc },
+				{ "qwk", a.qwk }, { "exact", a.exact }, { "within1", a.within1 }, { "loa_low", a.loa_low },
+				{ "loa_high", a.loa_high },
+			};
+			for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+				cell_num(rw, f[i].name, f[i].v);
+				for (int k = 0; boot && k < 4; k++)
+					if (strcmp(f[i].name, bn[k]) == 0) {
+						static const char *const lon[] = { "mae_ci_low", "pearson_r_ci_low", "spearman_rho_ci_low", "qwk_ci_low" };
+						static const char *const hin[] = { "mae_ci_high", "pearson_r_ci_high", "spearman_rho_ci_high", "qwk_ci_high" };
+						cell_num(rw, lon[k], lo[k]);
+						cell_num(rw, hin[k], hi[k]);
+					}
+			}
+		}
+	} else {
+		/* the reference group: its key text as printed in table form */
+		struct group *rg = NULL;
+		for (size_t i = 0; i < ngroups && !rg; i++) {
+			struct cell kc = { "", groups[i].key, 0 };
+			struct buf t = { 0 };
+			if (nby == 1) {
+				cell_text(&kc, &t, 1);
+				if (strcmp(buf_cstr(&t), ref) == 0)
+					rg = &groups[i];
+			} else if (strcmp(groups[i].key, ref) == 0)
+				rg = &groups[i];
+			free(t.p);
+		}
+		if (!rg) {
+			fprintf(stderr, "%s: --ref %s: no such group\n", progname, ref);
+			nfail++;
+		} else {
+			double *p = emalloc(ngroups * sizeof *p), *adj = emalloc(ngroups * sizeof *adj);
+			double *u = emalloc(ngroups * sizeof *u);
+			size_t m = 0;
+			double *rs = emalloc((rg->a.n ? rg->a.n : 1) * sizeof *rs);
+			memcpy(rs, rg->a.v, rg->a.n * sizeof *rs);
+			gsl_sort(rs, 1, rg->a.n);
+			double ref_median = quantile_sorted(rs, rg->a.n, 0.5);
+			for (size_t oi = 0; oi < ngroups; oi++) {
+				struct group *g = &groups[order[oi]];
+				if (g == rg)
+					continue;
+				mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
+				m++;
+			}
+			holm(p, m, adj);
+			m = 0;
+			for (size_t oi = 0; oi < ngroups; oi++) {
+				struct group *g = &groups[order[oi]];
+				if (g == rg)
+					continue;
+				double *gs = emalloc((g->a.n ? g->a.n : 1) * sizeof *gs);
+				memcpy(gs, g->a.v, g->a.n * sizeof *gs);
+				gsl_sort(gs, 1, g->a.n);
+				double med = quantile_sorted(gs, g->a.n, 0.5);
+				free(gs);
+				struct row *rw = new_row(g);
+				cell_num(rw, "n", (double)g->a.n);
+				cell_num(rw, "n_missing", (double)g->missing);
+				cell_num(rw, "median", med);
+				cell_num(rw, "ref_n", (double)rg->a.n);
+				cell_num(rw, "ref_median", ref_median);
+				cell_num(rw, "diff_median", med - ref_median);
+				cell_num(rw, "u", u[m]);
+				cell_num(rw, "p", p[m]);
+				cell_num(rw, "p_holm", adj[m]);
+				/* Cliff's delta = P(x > y) - P(x < y) = 2 U / (n1 n2) - 1 */
+				cell_num(rw, "cliffs_delta", g->a.n && rg->a.n ? 2 * u[m] / ((double)g->a.n * rg->a.n) - 1 : NAN);
+				m++;
+			}
+			free(p);
+			free(adj);
+			free(u);
+			free(rs);
+		}
+	}
+	print_rows(format);
+	out_close();
+	if (nmissing)
+		fprintf(stderr, "%s: %lu record%s with a missing or non-numeric value (counted in n_missing)\n",
+		    progname, nmissing, nmissing == 1 ? "" : "s");
+
+	for (size_t i = 0; i < nrows; i++) {
+		for (int j = 0; j < rows[i].n; j++)
+			free(rows[i].c[j].text);
+		free(rows[i].c);
+	}
+	free(rows);
+	for (size_t i = 0; i < ngroups; i++) {
+		free(groups[i].key);
+		free(groups[i].a.v);
+		free(groups[i].b.v);
+		free(groups[i].cl.v);
+		strmap_free(&groups[i].clusters);
+	}
+	free(groups);
+	strmap_free(&gindex);
+	free(order);
+	for (int i = 0; i < nby; i++) {
+		expr_free(bys[i]);
+		free(by_names[i]);
+	}
+	free(bys);
+	free(by_names);
+	expr_free(ea);
+	expr_free(eb);
+	expr_free(ec);
+	rdr_close(rd);
+	free(key.p);
+	free(cl.p);
+	if (nfail) {
+		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
+		return PT_EXIT_FAIL;
+	}
+	return PT_EXIT_OK;
+}

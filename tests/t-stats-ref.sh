@@ -1,0 +1,15 @@
+#!/bin/bash
+# Every pt-stats statistic against SciPy/NumPy/scikit-learn on 12 datasets
+# (tests/stats: gen_data.py makes them, gen_ref.py made ref.ndjson).
+. "$PT_TOP/tests/lib.sh"
+S=$PT_TOP/tests/stats
+D=$TMPDIR/statsdata
+python3 $S/gen_data.py $D
+for f in $D/*.ndjson; do
+	n=$(basename $f .ndjson)
+	first=$(head -1 $f | jq -r .g)
+	pt-stats summary --by .g --value .v -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"summary"} + .'
+	pt-stats agree --by .g --truth .truth --pred .pred -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"agree"} + .'
+	pt-stats compare --by .g --value .v --ref "$first" -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"compare"} + .'
+done > $TMPDIR/stats.got
+python3 $S/compare.py $S/ref.ndjson $TMPDIR/stats.got
