@@ -99,7 +99,7 @@ after=$(jq -s '[.[] | select(.n > 8 and .n <= 12) | .inflight] | max' $TMPDIR/ai
 
 # --- order: completion order by default, input order with -k
 msgs "[[pt: delay=400]] slow" "fast 1" "fast 2" > $TMPDIR/s.ndjson
-check "completion order" "2 3 1" "$(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
+check "completion order: the slow one last" "1 3" "$(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tail -1) $(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | wc -l)"
 check "-k input order" "1 2 3" "$(pt-infer -m m -u "$U" -j 4 -k $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
 
 # --- samples
