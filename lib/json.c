@@ -445,6 +445,8 @@ num_fmt(char *out, size_t size, double x)
 {
 	if (!isfinite(x))
 		return snprintf(out, size, "null");
+	if (x == floor(x) && fabs(x) < 1e17)
+		return snprintf(out, size, "%.0f", x);   /* integers in full, no exponent */
 	for (int prec = 1; prec <= 17; prec++) {
 		int n = snprintf(out, size, "%.*g", prec, x);
 		if (prec == 17 || strtod(out, NULL) == x)

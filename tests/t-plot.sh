@@ -1,0 +1,85 @@
+#!/bin/bash
+# pt-plot: --stats against matplotlib's boxplot_stats, sizes, formats,
+# determinism, edge cases; one figure of each kind kept in tests/out/.
+. "$PT_TOP/tests/lib.sh"
+D=$TMPDIR/pd
+python3 $PT_TOP/tests/stats/gen_data.py $D
+python3 -c "
+import json, sys; sys.path.insert(0, '$PT_TOP/tests/plot')
+from plot_data import EXTRA
+for n, rows in EXTRA.items():
+    open('$D/' + n + '.ndjson', 'w').write(''.join(json.dumps(r) + '\n' for r in rows))"
+for f in $D/*.ndjson; do
+	n=$(basename $f .ndjson); [ $n = big ] && continue
+	pt-plot box --by .g --value .v --stats -o $TMPDIR/x.png $f 2>/dev/null | jq -c --arg d $n '{dataset: $d} + del(.n_missing)'
+done > $TMPDIR/plot.got
+python3 - $PT_TOP/tests/plot/ref.ndjson $TMPDIR/plot.got <<'PY'
+import json, sys
+key = lambda r: (r["dataset"], r["label"])
+ref = {key(r): r for r in map(json.loads, open(sys.argv[1]))}
+got = {key(r): r for r in map(json.loads, open(sys.argv[2]))}
+def close(a, b):
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b)) or abs(a - b) <= 1e-12
+for k in sorted(ref):
+    g = got.get(k)
+    bad = [f"{f}: pt {g.get(f)!r} matplotlib {v!r}" for f, v in ref[k].items() if g is None or not close(v, g.get(f))] if g else ["missing"]
+    print(("FAIL " if bad else "ok ") + "boxplot_stats %s %s" % k)
+    for b in bad: print("     " + b)
+print("ok boxplot_stats: %d boxes on %d datasets" % (len(ref), len({k[0] for k in ref})))
+PY
+
+# sizes, formats, determinism
+H=$D/half_points.ndjson
+pt-plot box --by .g --value .v -o $TMPDIR/a.png $H && pt-plot box --by .g --value .v --size 8x4 --dpi 100 -o $TMPDIR/b.png $H
+check "PNG size = --size x --dpi" "1500x900 800x400" \
+	"$(python3 -c "
+import struct,sys
+for f in sys.argv[1:]:
+    d=open(f,'rb').read(24); print('%dx%d' % struct.unpack('>II', d[16:24]), end=' ')" $TMPDIR/a.png $TMPDIR/b.png | sed 's/ $//')"
+pt-plot box --by .g --value .v -o $TMPDIR/a.svg $H
+python3 -c "
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]); r = t.getroot()
+print(r.tag.split('}')[-1], r.get('width'), r.get('height'), sum(1 for e in r.iter() if 'fill-opacity:0.45' in (e.get('style') or '')))" $TMPDIR/a.svg > $TMPDIR/svg.txt
+check "SVG parses, 720x432 pt, 3 boxes" "svg 720 432 3" "$(sed 's/pt//g' $TMPDIR/svg.txt)"
+pt-plot box --by .g --value .v -o $TMPDIR/a.pdf $H
+check "PDF header" "%PDF-" "$(head -c 5 $TMPDIR/a.pdf)"
+for ext in png svg pdf; do
+	pt-plot box --by .g --value .v --points --title T -o $TMPDIR/r1.$ext $H; pt-plot box --by .g --value .v --points --title T -o $TMPDIR/r2.$ext $H
+	cmp -s $TMPDIR/r1.$ext $TMPDIR/r2.$ext && ok "same input, same bytes ($ext)" || fail "same input, same bytes ($ext)"
+done
+pt-plot scatter --x .truth --y .pred --by .g --identity --jitter 0.2 -o $TMPDIR/s1.png $H; pt-plot scatter --x .truth --y .pred --by .g --identity --jitter 0.2 -o $TMPDIR/s2.png $H
+cmp -s $TMPDIR/s1.png $TMPDIR/s2.png && ok "jitter is deterministic" || fail "jitter is deterministic"
+
+# --order, --stats of the other verbs
+check "--order" "physicians gpt-4 o1-preview" "$(pt-plot box --by .g --value .v --order physicians,gpt-4 --stats -o $TMPDIR/o.png $H | jq -r .label | tr '\n' ' ' | sed 's/ $//')"
+check "scatter --stats" '{"label":"A","n":3,"n_missing":0,"x_min":2,"x_max":7,"y_min":1,"y_max":6.5}' "$(pt-plot scatter --x .truth --y .pred --by .g --stats -o $TMPDIR/o.svg $D/n3.ndjson)"
+check "bland-altman --stats" "$(pt-stats agree --truth .truth --pred .pred -f ndjson $H | jq -c '{n, bias, loa_low, loa_high}')" \
+	"$(pt-plot bland-altman --truth .truth --pred .pred --stats -o $TMPDIR/o.png $H | jq -c '{n, bias, loa_low, loa_high}')"
+
+# edge cases: a sensible figure or a clear error, never a crash
+printf '{"g":"a","v":null}\n{"g":"b","v":3}\n' > $TMPDIR/e1.ndjson
+pt-plot box --by .g --value .v -o $TMPDIR/e1.png $TMPDIR/e1.ndjson 2>$TMPDIR/err; st=$?
+check "empty group and one value" "0 pt-plot: 1 record with a missing or non-numeric value (not drawn)" "$st $(cat $TMPDIR/err)"
+seq 2000 | jq -c '{g: "g\(. % 500)", v: (. % 7)}' > $TMPDIR/e2.ndjson
+pt-plot box --by .g --value .v -o $TMPDIR/e2.png $TMPDIR/e2.ndjson; check "500 groups" "0" "$?"
+python3 -c "import json; print(json.dumps({'g': 'x' * 10000, 'v': 1})); print(json.dumps({'g': 'y', 'v': 2}))" > $TMPDIR/e3.ndjson
+pt-plot box --by .g --value .v -o $TMPDIR/e3.png $TMPDIR/e3.ndjson; check "10,000-character label" "0" "$?"
+printf '{"g":"a","v":1e308}\n{"g":"a","v":-1e308}\n' | pt-plot box --by .g --value .v -o $TMPDIR/e4.png; check "huge range" "0" "$?"
+: | pt-plot box --by .g --value .v -o $TMPDIR/e5.png; check "no records" "0" "$?"
+pt-plot box --by .g --value .v -o $TMPDIR/x.gif $H 2>$TMPDIR/err; check "bad extension" "2 pt-plot: -o $TMPDIR/x.gif: the name must end in .png, .svg or .pdf" "$? $(head -1 $TMPDIR/err)"
+pt-plot box --by .g --value .v -o /nonexistent/dir/x.png $H 2>$TMPDIR/err; check "unwritable output" "3" "$?"
+pt-plot box --by .g -o $TMPDIR/x.png $H 2>$TMPDIR/err; check "box needs --value" "2 pt-plot: box needs --by and --value" "$? $(head -1 $TMPDIR/err)"
+
+# artefacts for a person to look at
+mkdir -p $PT_TOP/tests/out
+pt-plot box --by .g --value .v --points --hline 10 --title 'Box (tests/stats half_points)' --ylabel Score -o $PT_TOP/tests/out/box.png $H
+pt-plot scatter --x .truth --y .pred --by .g --identity --jitter 0.15 --title 'Scatter' --xlabel truth --ylabel prediction -o $PT_TOP/tests/out/scatter.png $H
+pt-plot bland-altman --truth .truth --pred .pred --title 'Bland-Altman' -o $PT_TOP/tests/out/bland-altman.png $H
+[ -s $PT_TOP/tests/out/box.png ] && [ -s $PT_TOP/tests/out/scatter.png ] && [ -s $PT_TOP/tests/out/bland-altman.png ] && ok "artefacts in tests/out" || fail "artefacts"
