@@ -40,6 +40,11 @@ check: deps
 	@$(MAKE) all tests/unit
 	@bash tests/run.sh
 
+# the whole workflow on the shipped sample data, offline
+demo: deps
+	@$(MAKE) -s all
+	@$(MAKE) -s -C examples/brodeur demo
+
 bench: all
 	@bash tests/bench/run.sh
 
@@ -56,6 +61,6 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
-	rm -rf tests/out
+	rm -rf tests/out examples/brodeur/out
 
-.PHONY: all deps check bench install uninstall clean
+.PHONY: all deps check demo bench install uninstall clean

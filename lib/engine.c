@@ -634,9 +634,11 @@ order_set(long seq, char *line, size_t len)
 	if (i >= ord.cap) {
 		/* slide the live window to the front, then grow */
 		long live = ord.cap - ord.head;
-		memmove(ord.line, ord.line + ord.head, (size_t)live * sizeof *ord.line);
-		memmove(ord.len, ord.len + ord.head, (size_t)live * sizeof *ord.len);
-		memset(ord.line + live, 0, (size_t)ord.head * sizeof *ord.line);
+		if (ord.cap) {
+			memmove(ord.line, ord.line + ord.head, (size_t)live * sizeof *ord.line);
+			memmove(ord.len, ord.len + ord.head, (size_t)live * sizeof *ord.len);
+			memset(ord.line + live, 0, (size_t)ord.head * sizeof *ord.line);
+		}
 		i -= ord.head;
 		ord.head = 0;
 		long cap = ord.cap ? ord.cap : 64;

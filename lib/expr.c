@@ -119,21 +119,19 @@ char *
 jv_errmsg(jv v)
 {
 	jv msg = jv_invalid_get_msg(v);
-	char *s;
+	struct buf b = { 0 };
 	if (jv_get_kind(msg) == JV_KIND_STRING)
-		s = estrdup(jv_string_value(msg));
+		buf_adds(&b, jv_string_value(msg));
 	else if (jv_get_kind(msg) == JV_KIND_NULL)
-		s = estrdup("error");
+		buf_adds(&b, "error");
 	else {
+		/* error(value) with a non-string value: say so, as jq does */
 		jv d = jv_dump_string(jv_copy(msg), 0);
-		s = estrdup(jv_string_value(d));
+		buf_printf(&b, "error %s", jv_string_value(d));
 		jv_free(d);
-		s = erealloc(s, strlen(s) + 32);
-		memmove(s + 6, s, strlen(s) + 1);
-		memcpy(s, "error ", 6);
 	}
 	jv_free(msg);
-	return s;
+	return buf_cstr(&b);
 }
 
 jv

@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -519,8 +520,9 @@ main(int argc, char **argv)
 			cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
 	}
 	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+		/* a writer that cannot start: nothing drawn, the cleanup below still runs */
 		fprintf(stderr, "%s: %s: %s\n", progname, out, cairo_status_to_string(cairo_surface_status(surf)));
-		return PT_EXIT_WRITE;
+		exit(PT_EXIT_WRITE);
 	}
 	cairo_t *cr = f.cr = cairo_create(surf);
 	if (strcmp(ext, ".png") == 0)
@@ -846,9 +848,10 @@ main(int argc, char **argv)
 		cs = cairo_surface_status(surf);
 	}
 	cairo_surface_destroy(surf);
+	int rc = PT_EXIT_OK;
 	if (cs != CAIRO_STATUS_SUCCESS) {
 		fprintf(stderr, "%s: %s: %s\n", progname, out, cairo_status_to_string(cs));
-		return PT_EXIT_WRITE;
+		rc = PT_EXIT_WRITE;
 	}
 	out_close();
 	if (nmissing)
@@ -866,10 +869,12 @@ main(int argc, char **argv)
 	expr_free(ea);
 	expr_free(eb);
 	rdr_close(rd);
+	/* release the font caches, so a leak report means a leak of ours */
 	cairo_debug_reset_static_data();
-	if (nfail) {
+	FcFini();
+	if (nfail && rc == PT_EXIT_OK) {
 		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
-		return PT_EXIT_FAIL;
+		rc = PT_EXIT_FAIL;
 	}
-	return PT_EXIT_OK;
+	return rc;
 }

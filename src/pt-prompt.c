@@ -309,6 +309,8 @@ main(int argc, char **argv)
 		case 'l':
 			for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
 				printf("%-12s %s\n", builtins[i].name, builtins[i].desc);
+			jv_free(args);
+			free(params.p);
 			return PT_EXIT_OK;
 		case 'm': model = optarg; break;
 		case 'P': {
@@ -332,6 +334,8 @@ main(int argc, char **argv)
 			if (!b)
 				usage_error("no built-in template '%s' (see pt-prompt -l)", optarg);
 			printf("%s\n", b->text);
+			jv_free(args);
+			free(params.p);
 			return PT_EXIT_OK;
 		}
 		case 's': sys_text = optarg; break;
@@ -353,6 +357,8 @@ main(int argc, char **argv)
 			char *text = read_file(tname, NULL);
 			if (!text) {
 				fprintf(stderr, "%s: %s: %s\n", progname, tname, strerror(errno));
+				jv_free(args);
+				free(params.p);
 				return PT_EXIT_USAGE;
 			}
 			split_sections(text, &sys, &user);

@@ -23,7 +23,9 @@ with {"score": SCORE, "justification": ...}; judge={"model": SCORE, ...} gives
 each judge model its own score. route=TASK answers pt-judge's router.
 """
 import argparse, email.utils, hashlib, http.server, json, random, re, socket, struct
-import sys, threading, time
+import sys, threading, time, os
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import persona
 
 DIRECTIVE = re.compile(r"\[\[pt:(.*?)\]\]", re.S)
 lock = threading.Lock()
@@ -137,6 +139,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if fail:
             return self.fault(fail, d)
+        if args.persona and not d:
+            reply = persona.reply(body)
+            return self.send_answer(anthropic, body, key, text, reply, d)
         router = (body.get("messages") or [{}])[0].get("content", "").startswith("You route")
         if router and "route" in d:
             reply = json.dumps({"task": d["route"]})
@@ -151,6 +156,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             reply = default_answer(text)
         if fail is None and d.get("nocontent"):
             reply = None
+        return self.send_answer(anthropic, body, key, text, reply, d)
+
+    def send_answer(self, anthropic, body, key, text, reply, d):
         model = body.get("model", "")
         pt = len(text.split())
         ct = len(reply.split()) if reply else 0
@@ -226,8 +234,11 @@ def main():
     p.add_argument("--seed", default="0")
     p.add_argument("--latency", type=float, default=0)
     p.add_argument("--hang", type=float, default=30)
+    p.add_argument("--persona", help="a knowledge-base JSON for the scripted clinical persona (tests/persona.py)")
     p.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
     args = p.parse_args()
+    if args.persona:
+        persona.load(args.persona)
     args.faults = [(k, float(v)) for k, v in (f.split("=") for f in args.faults.split(",") if f)]
     logf = open(args.log, "a") if args.log else None
     srv = Server(("127.0.0.1", 0), Handler)

@@ -1,0 +1,33 @@
+#!/bin/bash
+# The offline example end to end (examples/brodeur), reproducibility, and the
+# GNU parallel scale-out giving the same records as one run.
+. "$PT_TOP/tests/lib.sh"
+EX=$PT_TOP/examples/brodeur
+A=$TMPDIR/exA B=$TMPDIR/exB
+make -s -C $EX all OUT=$A > /dev/null 2> $TMPDIR/ex.err; st=$?
+check "example runs offline" "0" "$st"
+check "records" "80 96 20 24 20 24 80 96" \
+	"$(for f in brodeur_dx brodeur_mgmt med42_dx med42_mgmt med42_dx_graded med42_mgmt_graded judged_dx judged_mgmt; do wc -l < $A/$f.ndjson; done | tr '\n' ' ' | sed 's/ $//')"
+check "every answer from the cache" "true" "$(cat $A/med42_*.ndjson | jq -s 'all(.infer.status == "ok" and .infer.cached)')"
+check "every record scored" "true" "$(cat $A/med42_*_graded.ndjson $A/judged_*.ndjson | jq -s 'all(.predicted_score | type == "number")')"
+check "no physician grade on the new model's answers" "true" "$(cat $A/med42_*_graded.ndjson | jq -s 'all(has("grade") | not) and all(.source | has("grade"))')"
+check "summary rows" "o1-preview|gpt-4|physicians_conventional|physicians_gpt4|Med42-8B (autograded)|" \
+	"$(tail -n +2 $A/dx_summary.txt | sed 's/  .*//' | tr '\n' '|')"
+check "agreement fields" "2 true" "$(jq -s 'length' $A/judge_agreement.ndjson) $(jq -s 'all(has("mae") and has("pearson_r") and has("pearson_p") and has("qwk_ci_low") and (.n > 0))' $A/judge_agreement.ndjson)"
+check "compare rows" "4" "$(tail -n +2 $A/mgmt_compare.txt | wc -l)"
+for f in dx_box mgmt_box judge_dx_scatter judge_dx_bland_altman judge_mgmt_scatter; do
+	check "figure $f.png is 1500x900" "1500x900" "$(python3 -c "import struct,sys; print('%dx%d' % struct.unpack('>II', open(sys.argv[1],'rb').read(24)[16:24]))" $A/$f.png)"
+done
+make -s -B -C $EX all OUT=$B > /dev/null 2>&1
+diff -r $A $B > /dev/null && ok "make -B writes identical files" || fail "make -B writes identical files" "$(diff -rq $A $B)"
+out=$(make -s -C $EX demo OUT=$A 2>/dev/null)
+case $out in *"Files written:"*judge_mgmt_scatter.png*) ok "demo prints the tables and the files";; *) fail "demo output" "$out";; esac
+
+# scale-out: the judge step sharded with GNU parallel over one cache = one run
+if command -v parallel >/dev/null; then
+	PATH=$PT_TOP/bin:$PATH N=7 JOBS=3 sh $PT_TOP/examples/parallel/judge-sharded.sh $A/med42_mgmt.ndjson $TMPDIR/sharded.ndjson \
+		-m gpt-5 --offline --cache $EX/cache --no-progress 2>/dev/null
+	check "sharded judge = single run (same set of records)" "$(sort $A/med42_mgmt_graded.ndjson | md5sum)" "$(sort $TMPDIR/sharded.ndjson | md5sum)"
+else
+	fail "GNU parallel is not installed (tests/deps.sh installs it)"
+fi
