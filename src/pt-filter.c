@@ -1,8 +1,11 @@
 /* pt-filter: select or transform records with a jq expression. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gsl/gsl_rng.h>
 
 #include "pt.h"
@@ -22,6 +25,7 @@ usage(void)
 	    "  -n, --limit N          stop after N records written\n"
 	    "  -s, --sample N         keep a uniform random sample of N records, in input order\n"
 	    "      --seed S           random seed for --sample (default 0)\n"
+	    "      --threads N        worker threads running EXPR (default: the CPUs, at most 8)\n"
 	    "  -h, --help             show this help and exit\n"
 	    "      --version          show the version and exit\n"
 	    "\n"
@@ -45,6 +49,183 @@ cmp_kept(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* Records travel in batches: the main thread reads them, a worker runs EXPR
+ * (and --distinct) on each, and the main thread takes the results in input
+ * order to apply --distinct, --sample and --limit and write. Workers keep
+ * their own compiled programs: jq states and values are never shared. */
+struct item {
+	size_t off, len;       /* the record's bytes in data */
+	const char *file, *err;
+	long line;
+	int is_object;
+};
+struct result {                /* one output of EXPR */
+	size_t item;           /* its record */
+	size_t off, len;       /* text in out, or the record itself when len == 0 and orig */
+	int orig;
+	long key;              /* offset of the --distinct key in keys, or -1 */
+};
+struct batch {
+	struct buf data, out, keys, msgs;
+	struct item *it;
+	size_t n, cap;
+	struct result *res;
+	size_t nres, rescap;
+	unsigned long nfail;
+	int state;             /* 0 filling, 1 queued, 2 taken, 3 done */
+};
+
+struct worker {
+	struct expr *e, *dx;
+};
+
+static void
+bwarn(struct batch *b, const struct item *it, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[1024];
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	buf_printf(&b->msgs, "%s: %s:%ld: %s\n", progname, it->file, it->line, tmp);
+	b->nfail++;
+}
+
+static void
+add_result(struct batch *b, size_t item, const char *text, size_t len, int orig, long key)
+{
+	if (b->nres == b->rescap) {
+		b->rescap = b->rescap ? b->rescap * 2 : 256;
+		b->res = erealloc(b->res, b->rescap * sizeof *b->res);
+	}
+	struct result *r = &b->res[b->nres++];
+	r->item = item;
+	r->orig = orig;
+	r->key = key;
+	r->off = b->out.len;
+	r->len = orig ? 0 : len;
+	if (!orig)
+		buf_add(&b->out, text, len);
+}
+
+/* Runs EXPR (and --distinct) on every record of b. */
+static void
+run_batch(struct worker *w, struct batch *b)
+{
+	b->out.len = b->keys.len = b->msgs.len = 0;
+	b->nres = 0;
+	b->nfail = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct item *it = &b->it[i];
+		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object };
+		if (r.err) {
+			bwarn(b, it, "invalid JSON: %s", r.err);
+			continue;
+		}
+		if (!r.is_object) {
+			bwarn(b, it, "not an object");
+			continue;
+		}
+		jv in = rec_parse(&r);
+		if (!jv_is_valid(in)) {
+			char *m = jv_errmsg(in);
+			bwarn(b, it, "invalid JSON: %s", m);
+			free(m);
+			continue;
+		}
+		long key = -1;
+		int key_done = 0;
+		expr_start(w->e, jv_copy(in));
+		jv out;
+		while (jv_is_valid(out = expr_next(w->e))) {
+			jv_kind k = jv_get_kind(out);
+			if (k == JV_KIND_FALSE || k == JV_KIND_NULL) {
+				jv_free(out);
+				continue;
+			}
+			if (k != JV_KIND_TRUE && k != JV_KIND_OBJECT) {
+				const char *kn = jv_kind_name(k);
+				bwarn(b, it, "EXPR gave %s %s, not a boolean or an object", k == JV_KIND_ARRAY ? "an" : "a", kn);
+				jv_free(out);
+				continue;
+			}
+			if (w->dx && !key_done) {
+				/* the --distinct key of the input record, once */
+				jv parsed = jv_copy(in);
+				jv kv = expr_first(w->dx, &r, &parsed);
+				jv_free(parsed);
+				key_done = 1;
+				if (!jv_is_valid(kv)) {
+					char *m = jv_errmsg(kv);
+					bwarn(b, it, "--distinct: %s", m);
+					free(m);
+				} else {
+					jv ks = jv_dump_string(kv, 0);
+					key = (long)b->keys.len;
+					buf_adds(&b->keys, jv_string_value(ks));
+					buf_addc(&b->keys, 0);
+					jv_free(ks);
+				}
+			}
+			if (w->dx && key < 0) {   /* the key failed: nothing of this record is kept */
+				jv_free(out);
+				continue;
+			}
+			if (k == JV_KIND_TRUE || jv_identical(jv_copy(out), jv_copy(in)))
+				add_result(b, i, NULL, 0, 1, key);
+			else {
+				jv d = jv_dump_string(jv_copy(out), 0);
+				add_result(b, i, jv_string_value(d), (size_t)jv_string_length_bytes(jv_copy(d)), 0, key);
+				jv_free(d);
+			}
+			jv_free(out);
+		}
+		if (jv_invalid_has_msg(jv_copy(out))) {
+			char *m = jv_errmsg(out);
+			bwarn(b, it, "%s", m);
+			free(m);
+		} else
+			jv_free(out);
+		jv_free(in);
+	}
+}
+
+#define NBATCH 16           /* batches in flight */
+#define BATCH_RECORDS 512
+#define BATCH_BYTES (1 << 20)
+
+static struct batch batches[NBATCH];
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int stopping;
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		struct batch *b = NULL;
+		for (int i = 0; i < NBATCH && !b; i++)
+			if (batches[i].state == 1)
+				b = &batches[i];
+		if (!b) {
+			if (stopping)
+				break;
+			pthread_cond_wait(&cv, &mu);
+			continue;
+		}
+		b->state = 2;
+		pthread_mutex_unlock(&mu);
+		run_batch(w, b);
+		pthread_mutex_lock(&mu);
+		b->state = 3;
+		pthread_cond_broadcast(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -57,12 +238,13 @@ main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'n' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *progfile = NULL, *distinct_text = NULL;
 	char *prog = NULL;
-	long limit = -1, sample = -1;
+	long limit = -1, sample = -1, nthreads = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long seed = 0;
 	jv args = jv_object();
 	int c;
@@ -82,6 +264,7 @@ main(int argc, char **argv)
 		case 'n': limit = parse_long("--limit", optarg, 0, 1L << 62); break;
 		case 's': sample = parse_long("--sample", optarg, 0, 100000000); break;
 		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
+		case 'T': nthreads = parse_long("--threads", optarg, 1, 64); break;
 		case 'V': print_version();
 		default: usage_error("unknown option");
 		}
@@ -97,89 +280,91 @@ main(int argc, char **argv)
 			usage_error("missing EXPR");
 		prog = estrdup(argv[optind++]);
 	}
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 8)
+		nthreads = 8;
 
-	struct expr *e = expr_new(prog, jv_copy(args), "EXPR");
-	struct expr *dx = distinct_text ? expr_new(distinct_text, jv_copy(args), "--distinct") : NULL;
-	jv_free(args);
+	/* Each worker compiles its own programs, from its own copy of the
+	 * arguments (jv reference counts are not atomic). */
+	jv argtext = jv_dump_string(args, 0);
+	struct worker *ws = ecalloc((size_t)nthreads, sizeof *ws);
+	for (long i = 0; i < nthreads; i++) {
+		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
+		ws[i].dx = distinct_text ? expr_new(distinct_text, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
+	}
+	jv_free(argtext);
+	pthread_t *tid = ecalloc((size_t)nthreads, sizeof *tid);
+	int threaded = nthreads > 1;
+	if (threaded)
+		for (long i = 0; i < nthreads; i++)
+			pthread_create(&tid[i], NULL, work, &ws[i]);
+
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	struct strset seen = { 0 };
 	struct kept *res = sample > 0 ? ecalloc((size_t)sample, sizeof *res) : NULL;
 	gsl_rng *rng = NULL;
 	unsigned long nkept = 0, nwritten = 0, nfail = 0;
-	struct rec r;
 	struct buf tmp = { 0 };
-
+	int eof = 0, head = 0, tail = 0;   /* batches[head] is the next to write, [tail] the one filling */
 	if (res) {
 		rng = gsl_rng_alloc(gsl_rng_mt19937);
 		gsl_rng_set(rng, seed);
 	}
-	while ((limit < 0 || (long)nwritten < limit) && rdr_next(rd, &r) == RDR_REC) {
-		if (r.err) {
-			rec_warn(&r, "invalid JSON: %s", r.err);
-			nfail++;
-			continue;
-		}
-		if (!r.is_object) {
-			rec_warn(&r, "not an object");
-			nfail++;
-			continue;
-		}
-		jv in = rec_parse(&r);
-		if (!jv_is_valid(in)) {
-			char *m = jv_errmsg(in);
-			rec_warn(&r, "invalid JSON: %s", m);
-			free(m);
-			nfail++;
-			continue;
-		}
-		expr_start(e, jv_copy(in));
-		jv out;
-		while (jv_is_valid(out = expr_next(e))) {
-			const char *text;
-			size_t len;
-			jv dumped = jv_invalid();
-			jv_kind k = jv_get_kind(out);
-			if (k == JV_KIND_FALSE || k == JV_KIND_NULL) {
-				jv_free(out);
-				continue;
+	while (!eof || head != tail || batches[tail].n) {
+		/* fill the current batch */
+		struct batch *b = &batches[tail];
+		struct rec r;
+		while (!eof && b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES && (limit < 0 || (long)nwritten < limit)) {
+			if (rdr_next(rd, &r) != RDR_REC) {
+				eof = 1;
+				break;
 			}
-			if (k == JV_KIND_TRUE || (k == JV_KIND_OBJECT && jv_identical(jv_copy(out), jv_copy(in)))) {
-				text = r.p;
-				len = r.len;
-			} else if (k == JV_KIND_OBJECT) {
-				dumped = jv_dump_string(jv_copy(out), 0);
-				text = jv_string_value(dumped);
-				len = (size_t)jv_string_length_bytes(jv_copy(dumped));
+			if (b->n == b->cap) {
+				b->cap = b->cap ? b->cap * 2 : BATCH_RECORDS;
+				b->it = erealloc(b->it, b->cap * sizeof *b->it);
+			}
+			b->it[b->n++] = (struct item){ b->data.len, r.len, r.file, r.err, r.line, r.is_object };
+			buf_add(&b->data, r.p, r.len);
+		}
+		if (limit >= 0 && (long)nwritten >= limit)
+			eof = 1;
+		int next = (tail + 1) % NBATCH;
+		/* the ring never fills completely: head == tail means empty */
+		if (b->n && next != head) {
+			/* hand the batch over (or run it here, single-threaded) */
+			if (threaded) {
+				pthread_mutex_lock(&mu);
+				b->state = 1;
+				pthread_cond_broadcast(&cv);
+				pthread_mutex_unlock(&mu);
 			} else {
-				const char *kn = jv_kind_name(k);
-				rec_warn(&r, "EXPR gave %s %s, not a boolean or an object",
-				    k == JV_KIND_ARRAY || k == JV_KIND_OBJECT ? "an" : "a", kn);
-				nfail++;
-				jv_free(out);
+				run_batch(&ws[0], b);
+				b->state = 3;
+			}
+			tail = next;
+			if (!eof && tail != head)
 				continue;
-			}
-			jv_free(out);
-			int keep = 1;
-			if (dx) {
-				jv parsed = jv_copy(in);
-				jv key = expr_first(dx, &r, &parsed);
-				jv_free(parsed);
-				if (!jv_is_valid(key)) {
-					char *m = jv_errmsg(key);
-					rec_warn(&r, "--distinct: %s", m);
-					free(m);
-					nfail++;
-					keep = 0;
-				} else {
-					jv ks = jv_dump_string(key, 0);
-					keep = strset_add(&seen, jv_string_value(ks));
-					jv_free(ks);
-				}
-			}
-			if (keep && res) {
+		}
+		if (head == tail)
+			break;
+		/* take the oldest batch, in input order, once done */
+		struct batch *h = &batches[head];
+		pthread_mutex_lock(&mu);
+		while (h->state != 3)
+			pthread_cond_wait(&cv, &mu);
+		pthread_mutex_unlock(&mu);
+		fputs(buf_cstr(&h->msgs), stderr);
+		nfail += h->nfail;
+		for (size_t k = 0; k < h->nres && (limit < 0 || (long)nwritten < limit); k++) {
+			struct result *x = &h->res[k];
+			const char *text = x->orig ? h->data.p + h->it[x->item].off : h->out.p + x->off;
+			size_t len = x->orig ? h->it[x->item].len : x->len;
+			if (x->key >= 0 && !strset_add(&seen, h->keys.p + x->key))
+				continue;
+			if (res) {
 				/* reservoir sampling (Algorithm R) over the kept records */
-				unsigned long slot = nkept < (unsigned long)sample ? nkept
-				    : gsl_rng_uniform_int(rng, nkept + 1);
+				unsigned long slot = nkept < (unsigned long)sample ? nkept : gsl_rng_uniform_int(rng, nkept + 1);
 				if (slot < (unsigned long)sample) {
 					tmp.len = 0;
 					buf_add_compact(&tmp, text, len);
@@ -188,25 +373,24 @@ main(int argc, char **argv)
 					res[slot].text = estrndup(tmp.p, tmp.len);
 					res[slot].len = tmp.len;
 				}
-			} else if (keep) {
+			} else {
 				out_record(text, len);
 				nwritten++;
 			}
-			nkept += keep;
-			jv_free(dumped);
-			if (limit >= 0 && (long)nwritten >= limit) {
-				out = jv_invalid();
-				break;
-			}
+			nkept++;
 		}
-		if (jv_invalid_has_msg(jv_copy(out))) {
-			char *m = jv_errmsg(out);
-			rec_warn(&r, "%s", m);
-			free(m);
-			nfail++;
-		} else
-			jv_free(out);
-		jv_free(in);
+		h->n = 0;
+		h->data.len = 0;
+		h->state = 0;
+		head = (head + 1) % NBATCH;
+	}
+	if (threaded) {
+		pthread_mutex_lock(&mu);
+		stopping = 1;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+		for (long i = 0; i < nthreads; i++)
+			pthread_join(tid[i], NULL);
 	}
 	if (res) {
 		unsigned long n = nkept < (unsigned long)sample ? nkept : (unsigned long)sample;
@@ -222,8 +406,20 @@ main(int argc, char **argv)
 	out_close();
 	nfail += (unsigned long)rdr_failed(rd);
 	rdr_close(rd);
-	expr_free(e);
-	expr_free(dx);
+	for (long i = 0; i < nthreads; i++) {
+		expr_free(ws[i].e);
+		expr_free(ws[i].dx);
+	}
+	for (int i = 0; i < NBATCH; i++) {
+		free(batches[i].data.p);
+		free(batches[i].out.p);
+		free(batches[i].keys.p);
+		free(batches[i].msgs.p);
+		free(batches[i].it);
+		free(batches[i].res);
+	}
+	free(ws);
+	free(tid);
 	strset_free(&seen);
 	free(tmp.p);
 	free(prog);

@@ -1,4 +1,5 @@
 #!/bin/bash
+. "$PT_TOP/tests/lib.sh"
 # Differential test: pt-filter 'select(F)' writes exactly what jq -c 'select(F)'
 # writes, for a table of filters over the same NDJSON (in jq's compact form,
 # so kept records' original bytes and jq's printing coincide).
@@ -66,3 +67,15 @@ all(.tags[]?; . == "a")
 (.rubric // []) | if type == "array" then map(.points) | add == 3 else false end
 F
 [ $n -ge 40 ] && echo "ok filter-diff count $n" || echo "FAIL filter-diff only $n filters"
+
+# Many batches through the worker threads: every record, in input order,
+# the same with one thread as with several.
+python3 $PT_TOP/tests/bench/gen.py 30000 | jq -c . > $TMPDIR/many.ndjson
+want=$(jq -c 'select(.study|startswith("brodeur"))' $TMPDIR/many.ndjson | md5sum)
+for t in 1 2 3; do
+	got=$(pt-filter --threads $t 'select(.study|startswith("brodeur"))' $TMPDIR/many.ndjson | md5sum)
+	check "30,000 records, $t thread(s), same as jq" "$want" "$got"
+done
+check "identity over many batches" "$(md5sum < $TMPDIR/many.ndjson)" "$(pt-filter true $TMPDIR/many.ndjson | md5sum)"
+check "--limit across batches" "1234" "$(pt-filter -n 1234 true $TMPDIR/many.ndjson | wc -l)"
+check "--distinct across batches" "$(jq -r .case_id $TMPDIR/many.ndjson | sort -u | wc -l)" "$(pt-filter -d .case_id true $TMPDIR/many.ndjson | wc -l)"
