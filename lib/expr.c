@@ -148,7 +148,7 @@ expr_first(struct expr *e, const struct rec *r, jv *parsed)
 	if (e->path) {
 		const char *v;
 		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
 		case PATH_NULL:
 			return jv_null();
 		case PATH_FOUND:
@@ -184,13 +184,13 @@ expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 	if (e->path) {
 		const char *v;
 		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
 		case PATH_NULL:
 			return 0;
 		case PATH_FOUND:
 			if (*v != '-' && (*v < '0' || *v > '9'))
 				return 0;
-			*x = strtod(v, NULL);
+			*x = json_number(v, n);
 			return 1;
 		}
 	}
@@ -231,7 +231,7 @@ expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 	if (e->path) {
 		const char *v;
 		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, &v, &n)) {
+		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
 		case PATH_NULL:
 			buf_adds(out, "null");
 			return 0;

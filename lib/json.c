@@ -3,6 +3,9 @@
  * they do not own as the bytes they read, so these work on text, not trees. */
 #include <math.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +25,21 @@ hexval(int c)
 
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
 
+/* Eight bytes at a time: whether a word holds a byte below 0x20, a quote or
+ * a backslash (the exact "has zero byte" tests of Hacker's Delight). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HASZERO(x) (((x) - ONES) & ~(x) & HIGHS)
+#define HASLESS(x, n) (((x) - ONES * (n)) & ~(x) & HIGHS)
+
+static inline int
+special8(const unsigned char *q)
+{
+	unsigned long long w;
+	memcpy(&w, q, 8);
+	return (HASLESS(w, 0x20) | HASZERO(w ^ (ONES * '"')) | HASZERO(w ^ (ONES * '\\'))) != 0;
+}
+
 /* Scans the string body after the opening quote; returns the offset past the
  * closing quote, or -1 (more input needed) or -2 (bad, *errp set). */
 static long
@@ -29,6 +47,23 @@ scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
 {
 	const unsigned char *q = p;
 	for (;;) {
+#ifdef __SSE2__
+		/* sixteen bytes a step: the first quote, backslash or control byte */
+		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
+		while (e - q >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)q);
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+			    _mm_cmpeq_epi8(_mm_subs_epu8(v, c1f), _mm_setzero_si128()));
+			int m = _mm_movemask_epi8(hit);
+			if (m) {
+				q += __builtin_ctz((unsigned)m);
+				break;
+			}
+			q += 16;
+		}
+#endif
+		while (e - q >= 8 && !special8(q))
+			q += 8;
 		while (q < e && *q >= 0x20 && *q != '"' && *q != '\\')
 			q++;
 		if (q >= e)
@@ -112,9 +147,10 @@ bad:
 
 int
 json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t *endp,
-    long *nlp, const char **errp)
+    long *nlp, const char **errp, struct json_index *ix)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *base = p;
+	int pending = 0;   /* a top-level member's value is being scanned */
 	char stack[JSON_MAX_DEPTH];
 	int depth = 0;
 	long nl = 0, k;
@@ -133,6 +169,9 @@ json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t 
 
 	WS();
 	*startp = (const char *)p - s;
+	base = p;
+	if (ix)
+		ix->n = *p == '{' ? 0 : -1;
 value:
 	switch (*p) {
 	case '{':
@@ -201,6 +240,14 @@ key:
 		goto more;
 	if (k == -2)
 		goto bad;
+	if (ix && depth == 1 && ix->n >= 0) {
+		if (ix->n == (int)(sizeof ix->m / sizeof *ix->m))
+			ix->n = -1;
+		else {
+			ix->m[ix->n].key = (unsigned)(p + 1 - base);
+			ix->m[ix->n].keylen = (unsigned)(k - 1);
+		}
+	}
 	p += 1 + k;
 	WS();
 	if (*p != ':') {
@@ -209,8 +256,17 @@ key:
 	}
 	p++;
 	WS();
+	if (ix && depth == 1 && ix->n >= 0) {
+		ix->m[ix->n].val = (unsigned)(p - base);
+		pending = 1;
+	}
 	goto value;
 after:
+	if (pending && depth == 1) {
+		ix->m[ix->n].vallen = (unsigned)(p - base) - ix->m[ix->n].val;
+		ix->n++;
+		pending = 0;
+	}
 	if (depth == 0) {
 		*endp = (const char *)p - s;
 		*nlp = nl;
@@ -269,6 +325,10 @@ skip_string(const char *p, const char *e)
 	return e;
 }
 
+static const unsigned char delim[256] = {
+	[','] = 1, [']'] = 1, ['}'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+
 const char *
 json_skip(const char *p, const char *e)
 {
@@ -294,7 +354,7 @@ json_skip(const char *p, const char *e)
 		default:
 			if (depth == 0) {
 				/* scalar at top level: runs until a delimiter */
-				while (p < e && !strchr(",]} \t\r\n", *p))
+				while (p < e && !delim[(unsigned char)*p])
 					p++;
 				return p;
 			}
@@ -461,4 +521,40 @@ buf_num(struct buf *b, double x)
 	char tmp[40];
 	int n = num_fmt(tmp, sizeof tmp, x);
 	buf_add(b, tmp, (size_t)n);
+}
+
+/* The value of a JSON number's text: Clinger's fast path when the digits fit
+ * in 2^53 and the power of ten is exact (the one IEEE division is then
+ * correctly rounded, so the result equals strtod's), else strtod. */
+double
+json_number(const char *p, size_t n)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *q = p, *e = p + n;
+	unsigned long long m = 0;
+	int neg = 0, digits = 0, frac = 0;
+	if (q < e && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	for (; q < e && *q >= '0' && *q <= '9'; q++, digits++)
+		m = m * 10 + (unsigned)(*q - '0');
+	if (q < e && *q == '.')
+		for (q++; q < e && *q >= '0' && *q <= '9'; q++, digits++, frac++)
+			m = m * 10 + (unsigned)(*q - '0');
+	if (q == e && digits > 0 && digits <= 15 && frac <= 22) {
+		double v = (double)m / pow10[frac];
+		return neg ? -v : v;
+	}
+	char tmp[64];
+	if (n < sizeof tmp) {
+		memcpy(tmp, p, n);
+		tmp[n] = 0;
+		return strtod(tmp, NULL);
+	}
+	char *big = estrndup(p, n);
+	double v = strtod(big, NULL);
+	free(big);
+	return v;
 }

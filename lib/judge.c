@@ -84,7 +84,7 @@ judge_parse(const char *text, double *score, char **just, const char **err)
 		size_t start, end;
 		long nl;
 		const char *e2;
-		if (json_scan(p, (size_t)(text + n - p), 1, 0, &start, &end, &nl, &e2) != JS_OK)
+		if (json_scan(p, (size_t)(text + n - p), 1, 0, &start, &end, &nl, &e2, NULL) != JS_OK)
 			continue;
 		r = read_object(p, end, score, just, err);
 		if (r >= 0)

@@ -116,15 +116,23 @@ no:
 }
 
 int
-path_get(const struct path *p, const char *s, const char *e, const char **vp, size_t *vlen)
+path_get(const struct path *p, const char *s, const char *e, const struct json_index *ix,
+    const char **vp, size_t *vlen)
 {
-	const char *cur = json_ws(s, e), *end = json_skip(cur, e);
+	const char *cur = json_ws(s, e), *end = ix && ix->n >= 0 ? e : json_skip(cur, e);
 	for (int i = 0; i < p->n; i++) {
 		const struct step *st = &p->steps[i];
 		const char *found = NULL, *fend = NULL;
 		if (*cur == 'n')
 			return PATH_NULL;
-		if (st->key) {
+		if (i == 0 && st->key && ix && ix->n >= 0) {
+			/* the reader indexed the top level: the last of equal keys wins */
+			for (int k = ix->n - 1; k >= 0 && !found; k--)
+				if (json_key_eq(cur + ix->m[k].key, ix->m[k].keylen, st->key, st->keylen)) {
+					found = cur + ix->m[k].val;
+					fend = found + ix->m[k].vallen;
+				}
+		} else if (st->key) {
 			struct json_member m;
 			const char *it = NULL;
 			if (*cur != '{')

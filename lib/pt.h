@@ -71,8 +71,12 @@ enum { JS_OK, JS_MORE, JS_BAD };
  * JS_BAD sets *errp to a static reason and *endp to the offending offset.
  * *nlp receives the number of newlines crossed; with stop_nl a newline inside a
  * container is an error (NDJSON lines). */
+struct json_index {             /* the top-level members of an object, offsets from its start */
+	int n;                      /* -1: not indexed (too many members, or not an object) */
+	struct { unsigned key, keylen, val, vallen; } m[48];
+};
 int json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t *endp,
-    long *nlp, const char **errp);
+    long *nlp, const char **errp, struct json_index *ix);
 /* Skips one value known to be valid; returns the pointer just past it. */
 const char *json_skip(const char *p, const char *e);
 const char *json_ws(const char *p, const char *e);
@@ -88,6 +92,7 @@ int json_key_eq(const char *key, size_t keylen, const char *s, size_t slen);
 /* Decodes the JSON string text [p,e) (with quotes) into b; returns 0 if not a string. */
 int json_unquote(const char *p, const char *e, struct buf *b);
 void json_quote(struct buf *b, const char *s, size_t n);
+double json_number(const char *p, size_t n);   /* the double of a number's text, as strtod */
 /* Shortest text that reads back as the same double; integers without exponent. */
 int num_fmt(char *out, size_t size, double x);
 void buf_num(struct buf *b, double x);
@@ -100,6 +105,7 @@ struct rec {
 	long line;          /* line of the record's first byte */
 	const char *err;    /* non-NULL: the bytes at p are not a valid JSON value */
 	int is_object;
+	const struct json_index *ix;   /* its top-level members, or NULL */
 };
 struct reader;
 struct reader *rdr_open(char **files, int nfiles);
@@ -108,6 +114,7 @@ enum { RDR_EOF = 0, RDR_REC = 1, RDR_AGAIN = 2 };
  * when nonblocking, RDR_AGAIN if standard input has no complete record yet. */
 int rdr_next(struct reader *rd, struct rec *r);
 void rdr_nonblock(struct reader *rd, int on);
+void rdr_threaded(struct reader *rd);   /* read and validate on a second thread */
 int rdr_fd(struct reader *rd);          /* the descriptor read now, -1 at the end */
 int rdr_failed(struct reader *rd);      /* operands that could not be read */
 void rdr_close(struct reader *rd);
@@ -161,7 +168,8 @@ enum { PATH_FOUND, PATH_NULL, PATH_ERROR };
 /* Finds the value of path in the valid JSON text [s,e): PATH_FOUND with its span,
  * PATH_NULL when a step is missing or null (jq gives null), PATH_ERROR when jq
  * would raise an error (indexing a string, say). */
-int path_get(const struct path *p, const char *s, const char *e, const char **vp, size_t *vlen);
+int path_get(const struct path *p, const char *s, const char *e, const struct json_index *ix,
+    const char **vp, size_t *vlen);
 
 /* wire.c: the three wire formats (OpenAI chat completions, Azure, Anthropic messages). */
 enum { API_OPENAI, API_AZURE, API_ANTHROPIC };
@@ -325,6 +333,8 @@ struct agreement {
 	double mae, rmse, bias, pearson_r, pearson_p, spearman_rho, spearman_p, kendall_tau, kendall_p,
 	    ccc, icc, qwk, exact, within1, loa_low, loa_high;
 };
+void sort_doubles(double *a, size_t n);                 /* ascending; no NaN */
+void sort_index(const double *a, size_t n, size_t *idx);  /* stable order of a */
 double quantile_sorted(const double *sorted, size_t n, double p);
 void stats_summary(const double *x, size_t n, struct summary *s);
 void stats_agree(const double *truth, const double *pred, size_t n, struct agreement *a);

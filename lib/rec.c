@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,39 @@ struct reader {
 	int mode, array_first;  /* M_*; in an array, before its first element */
 	int nonblock, failed;
 	char *errtext;          /* a bad record's text, owned here */
+	struct json_index ix;   /* the current record's top-level members */
+	struct pipe *pipe;      /* rdr_threaded: records come from a reading thread */
+};
+
+/* rdr_threaded: a thread reads and validates records into batches, in order,
+ * while the tool's thread evaluates them. Records, their index and error
+ * texts are copied into the batch; a batch is reused once the tool has moved
+ * past its last record. */
+#define PIPE_BATCHES 4
+#define PIPE_RECORDS 2048
+#define PIPE_BYTES (1 << 20)
+struct precord {
+	size_t off, len, ixoff;
+	const char *file, *err;
+	long line;
+	int is_object, ixn;
+};
+struct pbatch {
+	struct buf data;
+	struct precord *r;
+	unsigned (*ixm)[4];
+	size_t n, ixcount, ixcap;
+	int full, eof;
+};
+struct pipe {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pbatch b[PIPE_BATCHES];
+	int cur;                /* the batch the tool reads */
+	size_t pos;             /* its next record */
+	int stop;
+	struct json_index ix;   /* the tool's copy of its record's index */
 };
 
 struct reader *
@@ -44,9 +78,13 @@ rdr_open(char **files, int nfiles)
 	return rd;
 }
 
+static void pipe_close(struct pipe *pp);
+
 void
 rdr_close(struct reader *rd)
 {
+	if (rd->pipe)
+		pipe_close(rd->pipe);
 	if (rd->fd > 0)
 		close(rd->fd);
 	free(rd->buf);
@@ -199,11 +237,12 @@ bad_record(struct reader *rd, struct rec *r, size_t bad, const char *why)
 	r->line = rd->line;
 	r->err = why;
 	r->is_object = 0;
+	r->ix = NULL;
 	advance(rd, nl ? (size_t)(nl - s) + 1 : (size_t)(e - s));
 }
 
-int
-rdr_next(struct reader *rd, struct rec *r)
+static int
+next_seq(struct reader *rd, struct rec *r)
 {
 	for (;;) {
 		if (rd->fd < 0 && !open_next(rd))
@@ -217,6 +256,7 @@ rdr_next(struct reader *rd, struct rec *r)
 					r->len = 0;
 					r->err = "unterminated array";
 					r->is_object = 0;
+					r->ix = NULL;
 					rd->mode = M_AFTER_ARRAY;
 					return RDR_REC;
 				}
@@ -266,14 +306,14 @@ rdr_next(struct reader *rd, struct rec *r)
 		long nl;
 		const char *err = NULL;
 		int one_line = rd->mode == M_NDJSON || rd->mode == M_START;
-		int st = json_scan(s, avail, rd->eof, one_line, &start, &end, &nl, &err);
+		int st = json_scan(s, avail, rd->eof, one_line, &start, &end, &nl, &err, &rd->ix);
 		if (st == JS_BAD && one_line && strcmp(err, "unexpected end of line") == 0) {
 			/* A line ended inside the value: accept it if it is valid across
 			 * lines, else the bad record is this line alone. */
 			size_t s2, e2;
 			long nl2;
 			const char *err2;
-			int st2 = json_scan(s, avail, rd->eof, 0, &s2, &e2, &nl2, &err2);
+			int st2 = json_scan(s, avail, rd->eof, 0, &s2, &e2, &nl2, &err2, &rd->ix);
 			if (st2 == JS_OK) {
 				st = st2;
 				end = e2;
@@ -310,8 +350,132 @@ rdr_next(struct reader *rd, struct rec *r)
 		r->line = rd->line;
 		r->err = NULL;
 		r->is_object = *s == '{';
+		r->ix = &rd->ix;
 		rd->beg += end;
 		rd->line += nl;
 		return RDR_REC;
 	}
+}
+
+static void *
+producer(void *arg)
+{
+	struct reader *rd = arg;
+	struct pipe *pp = rd->pipe;
+	int i = 0, eof = 0;
+	while (!eof) {
+		struct pbatch *b = &pp->b[i];
+		pthread_mutex_lock(&pp->mu);
+		while (b->full && !pp->stop)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+		if (pp->stop)
+			break;
+		b->n = b->ixcount = 0;
+		b->data.len = 0;
+		while (b->n < PIPE_RECORDS && b->data.len < PIPE_BYTES) {
+			struct rec r;
+			if (next_seq(rd, &r) == RDR_EOF) {
+				eof = 1;
+				break;
+			}
+			struct precord *pr = &b->r[b->n++];
+			pr->off = b->data.len;
+			pr->len = r.len;
+			pr->file = r.file;
+			pr->err = r.err;
+			pr->line = r.line;
+			pr->is_object = r.is_object;
+			pr->ixn = r.ix ? r.ix->n : -1;
+			pr->ixoff = b->ixcount;
+			buf_add(&b->data, r.p, r.len);
+			if (pr->ixn > 0) {
+				if (b->ixcount + (size_t)pr->ixn > b->ixcap) {
+					b->ixcap = (b->ixcount + (size_t)pr->ixn) * 2;
+					b->ixm = erealloc(b->ixm, b->ixcap * sizeof *b->ixm);
+				}
+				memcpy(b->ixm + b->ixcount, r.ix->m, (size_t)pr->ixn * sizeof *b->ixm);
+				b->ixcount += (size_t)pr->ixn;
+			}
+		}
+		pthread_mutex_lock(&pp->mu);
+		b->eof = eof;
+		b->full = 1;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		i = (i + 1) % PIPE_BATCHES;
+	}
+	return NULL;
+}
+
+/* Switches rd to a reading thread (blocking reads only; call before the
+ * first rdr_next). */
+void
+rdr_threaded(struct reader *rd)
+{
+	struct pipe *pp = ecalloc(1, sizeof *pp);
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	for (int i = 0; i < PIPE_BATCHES; i++)
+		pp->b[i].r = emalloc(PIPE_RECORDS * sizeof *pp->b[i].r);
+	rd->pipe = pp;
+	pthread_create(&pp->tid, NULL, producer, rd);
+}
+
+int
+rdr_next(struct reader *rd, struct rec *r)
+{
+	struct pipe *pp = rd->pipe;
+	if (!pp)
+		return next_seq(rd, r);
+	for (;;) {
+		struct pbatch *b = &pp->b[pp->cur];
+		pthread_mutex_lock(&pp->mu);
+		while (!b->full)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+		if (pp->pos < b->n) {
+			struct precord *pr = &b->r[pp->pos++];
+			r->p = b->data.p + pr->off;
+			r->len = pr->len;
+			r->file = pr->file;
+			r->err = pr->err;
+			r->line = pr->line;
+			r->is_object = pr->is_object;
+			r->ix = NULL;
+			if (pr->ixn >= 0) {
+				pp->ix.n = pr->ixn;
+				memcpy(pp->ix.m, b->ixm + pr->ixoff, (size_t)pr->ixn * sizeof *b->ixm);
+				r->ix = &pp->ix;
+			}
+			return RDR_REC;
+		}
+		if (b->eof)
+			return RDR_EOF;
+		/* this batch is used up: give it back, go on to the next */
+		pthread_mutex_lock(&pp->mu);
+		b->full = 0;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		pp->cur = (pp->cur + 1) % PIPE_BATCHES;
+		pp->pos = 0;
+	}
+}
+
+static void
+pipe_close(struct pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	pp->stop = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(pp->tid, NULL);
+	for (int i = 0; i < PIPE_BATCHES; i++) {
+		free(pp->b[i].data.p);
+		free(pp->b[i].r);
+		free(pp->b[i].ixm);
+	}
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+	free(pp);
 }

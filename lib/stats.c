@@ -4,13 +4,87 @@
  * because GSL has none for it, and the comment says whose definition it
  * follows. An undefined statistic is NaN here and null in output. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "pt.h"
+
+/* Sorting, written here rather than taken from GSL: gsl_sort and
+ * gsl_sort_index are heapsorts, and at a million values they were most of
+ * the time of pt-stats agree (measured, tests/bench). This is an LSD radix
+ * sort on the doubles' bit patterns, 16 bits a pass, skipping passes where
+ * every key has the same digit (scores on a half-point grid need few). */
+static inline unsigned long long
+dkey(double x)
+{
+	unsigned long long u;
+	memcpy(&u, &x, sizeof u);
+	return u >> 63 ? ~u : u | 0x8000000000000000ULL;   /* order-preserving */
+}
+
+/* Sorts keys (and idx along, when not NULL) by radix; tmp space is allocated here. */
+static void
+radix(unsigned long long *k, size_t *idx, size_t n)
+{
+	unsigned long long *k2 = emalloc((n ? n : 1) * sizeof *k2);
+	size_t *i2 = idx ? emalloc((n ? n : 1) * sizeof *i2) : NULL;
+	size_t *count = emalloc(65536 * sizeof *count);
+	for (int shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(k[i] >> shift) & 0xffff]++;
+		if (n && count[(k[0] >> shift) & 0xffff] == n)
+			continue;   /* every key has this digit */
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(k[i] >> shift) & 0xffff]++;
+			k2[at] = k[i];
+			if (idx)
+				i2[at] = idx[i];
+		}
+		memcpy(k, k2, n * sizeof *k);
+		if (idx)
+			memcpy(idx, i2, n * sizeof *idx);
+	}
+	free(k2);
+	free(i2);
+	free(count);
+}
+
+void
+sort_doubles(double *a, size_t n)
+{
+	unsigned long long *k = emalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[i] = dkey(a[i]);
+	radix(k, NULL, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long u = k[i] >> 63 ? k[i] & 0x7fffffffffffffffULL : ~k[i];
+		memcpy(&a[i], &u, sizeof u);
+	}
+	free(k);
+}
+
+/* idx gets the positions of a's values in ascending order (stable). */
+void
+sort_index(const double *a, size_t n, size_t *idx)
+{
+	unsigned long long *k = emalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++) {
+		k[i] = dkey(a[i]);
+		idx[i] = i;
+	}
+	radix(k, idx, n);
+	free(k);
+}
 
 /* numpy.percentile's default (linear interpolation) on sorted data. */
 double
@@ -26,7 +100,7 @@ stats_summary(const double *x, size_t n, struct summary *s)
 {
 	double *sorted = emalloc((n ? n : 1) * sizeof *sorted);
 	memcpy(sorted, x, n * sizeof *x);
-	gsl_sort(sorted, 1, n);
+	sort_doubles(sorted, n);
 	s->n = n;
 	s->mean = n ? gsl_stats_mean(x, 1, n) : NAN;
 	s->sd = n >= 2 ? gsl_stats_sd_m(x, 1, n, s->mean) : NAN;
@@ -52,7 +126,7 @@ void
 rank_average(const double *x, size_t n, double *ranks)
 {
 	size_t *idx = emalloc((n ? n : 1) * sizeof *idx);
-	gsl_sort_index(idx, x, 1, n);
+	sort_index(x, n, idx);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
@@ -148,19 +222,6 @@ inversions(double *y, double *tmp, size_t n)
 	return inv;
 }
 
-struct pair {
-	double x, y;
-};
-
-static int
-cmp_pair(const void *a, const void *b)
-{
-	const struct pair *p = a, *q = b;
-	if (p->x != q->x)
-		return p->x < q->x ? -1 : 1;
-	return p->y < q->y ? -1 : p->y > q->y;
-}
-
 /* Tie statistics of sorted v: pairs tied, sum t(t-1)(t-2), sum t(t-1)(2t+5). */
 static void
 ties(const double *v, size_t n, double *pairs, double *t0, double *t1)
@@ -187,29 +248,32 @@ kendall(const double *x, const double *y, size_t n, double *p)
 	*p = NAN;
 	if (n < 2)
 		return NAN;
-	struct pair *pr = emalloc(n * sizeof *pr);
+	/* order by x, then y: a stable sort by y, then a stable one by x */
+	size_t *iy = emalloc(n * sizeof *iy), *ord = emalloc(n * sizeof *ord);
 	double *ys = emalloc(n * sizeof *ys), *tmp = emalloc(n * sizeof *tmp), *xs = emalloc(n * sizeof *xs);
+	sort_index(y, n, iy);
 	for (size_t i = 0; i < n; i++)
-		pr[i] = (struct pair){ x[i], y[i] };
-	qsort(pr, n, sizeof *pr, cmp_pair);
+		tmp[i] = x[iy[i]];
+	sort_index(tmp, n, ord);
+	for (size_t i = 0; i < n; i++) {
+		xs[i] = x[iy[ord[i]]];
+		ys[i] = y[iy[ord[i]]];
+	}
+	free(iy);
+	free(ord);
 	double ntie = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
-		while (j + 1 < n && pr[j + 1].x == pr[i].x && pr[j + 1].y == pr[i].y)
+		while (j + 1 < n && xs[j + 1] == xs[i] && ys[j + 1] == ys[i])
 			j++;
 		double t = (double)(j - i + 1);
 		ntie += t * (t - 1) / 2;
 		i = j + 1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		xs[i] = pr[i].x;
-		ys[i] = pr[i].y;
-	}
 	double dis = inversions(ys, tmp, n);   /* leaves ys sorted */
 	double xtie, x0, x1, ytie, y0, y1;
 	ties(xs, n, &xtie, &x0, &x1);
 	ties(ys, n, &ytie, &y0, &y1);
-	free(pr);
 	free(ys);
 	free(tmp);
 	free(xs);
@@ -285,7 +349,7 @@ qwk(const double *t, const double *p, size_t n)
 	double *lab = emalloc(2 * n * sizeof *lab);
 	memcpy(lab, t, n * sizeof *t);
 	memcpy(lab + n, p, n * sizeof *p);
-	gsl_sort(lab, 1, 2 * n);
+	sort_doubles(lab, 2 * n);
 	size_t k = 0;
 	for (size_t i = 0; i < 2 * n; i++)
 		if (k == 0 || lab[i] != lab[k - 1])
@@ -325,9 +389,28 @@ qwk(const double *t, const double *p, size_t n)
 	return den > 0 ? 1 - num / den : NAN;
 }
 
+struct kendall_job {
+	const double *x, *y;
+	size_t n;
+	double tau, p;
+};
+
+static void *
+kendall_thread(void *arg)
+{
+	struct kendall_job *k = arg;
+	k->tau = kendall(k->x, k->y, k->n, &k->p);
+	return NULL;
+}
+
 void
 stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 {
+	/* Kendall's sorts are independent of the rest: on large inputs they run
+	 * on a second thread meanwhile. */
+	struct kendall_job kj = { t, p, n, NAN, NAN };
+	pthread_t kt;
+	int threaded = n >= 50000 && pthread_create(&kt, NULL, kendall_thread, &kj) == 0;
 	double *d = emalloc((n ? n : 1) * sizeof *d);
 	double sa = 0, s2 = 0, ex = 0, w1 = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -348,7 +431,12 @@ stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 	a->loa_high = a->bias + 1.96 * sdd;
 	a->pearson_r = pearson(t, p, n, &a->pearson_p);
 	a->spearman_rho = spearman(t, p, n, &a->spearman_p);
-	a->kendall_tau = kendall(t, p, n, &a->kendall_p);
+	if (threaded)
+		pthread_join(kt, NULL);
+	else
+		kendall_thread(&kj);
+	a->kendall_tau = kj.tau;
+	a->kendall_p = kj.p;
 	a->ccc = lin_ccc(t, p, n);
 	a->icc = icc21(t, p, n);
 	a->qwk = qwk(t, p, n);
@@ -373,7 +461,7 @@ mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, 
 	for (size_t i = 0; i < n1; i++)
 		r1 += r[i];
 	double u1 = r1 - (double)n1 * (n1 + 1) / 2, u2 = (double)n1 * n2 - u1;
-	gsl_sort(all, 1, n);
+	sort_doubles(all, n);
 	double tie = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
@@ -411,7 +499,7 @@ holm(const double *p, size_t m, double *adj)
 			v[k++] = p[i];
 	}
 	size_t *order = emalloc((k ? k : 1) * sizeof *order);
-	gsl_sort_index(order, v, 1, k);
+	sort_index(v, k, order);
 	double run = 0;
 	double *res = emalloc((k ? k : 1) * sizeof *res);
 	for (size_t j = 0; j < k; j++) {

@@ -117,7 +117,7 @@ run_batch(struct worker *w, struct batch *b)
 	b->nfail = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
-		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object };
+		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object, NULL };
 		if (r.err) {
 			bwarn(b, it, "invalid JSON: %s", r.err);
 			continue;

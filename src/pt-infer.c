@@ -242,7 +242,7 @@ main(int argc, char **argv)
 				write_bad(e, &r, "not an object", seq++);
 				continue;
 			}
-			if (path_get(mpath, r.p, r.p + r.len, &mv, &mlen) != PATH_FOUND) {
+			if (path_get(mpath, r.p, r.p + r.len, r.ix, &mv, &mlen) != PATH_FOUND) {
 				write_bad(e, &r, "no messages (render them with pt-prompt)", seq++);
 				continue;
 			}

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "pt.h"
@@ -152,7 +151,7 @@ field(const char *rec, size_t len, const char *name, size_t *vlen)
 		free(p.p);
 	}
 	const char *v;
-	if (path_get(paths[i], rec, rec + len, &v, vlen) != PATH_FOUND)
+	if (path_get(paths[i], rec, rec + len, NULL, &v, vlen) != PATH_FOUND)
 		return NULL;
 	if (*v == '"' && *vlen == 2)
 		return NULL;   /* an empty string is as good as missing */

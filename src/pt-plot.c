@@ -8,7 +8,6 @@
 #include <cairo-svg.h>
 #include <fontconfig/fontconfig.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "pt.h"
@@ -69,16 +68,22 @@ static struct series *ser;
 static size_t nser;
 static struct strmap index_of;
 
+/* The series of a group key (its JSON text); the label is decoded once. */
 static struct series *
-series_get(const char *label)
+series_get(const char *key)
 {
 	int added;
-	size_t i = *strmap_get(&index_of, label, nser, &added);
+	size_t i = *strmap_get(&index_of, key, nser, &added);
 	if (!added)
 		return &ser[i];
 	ser = erealloc(ser, (nser + 1) * sizeof *ser);
 	memset(&ser[nser], 0, sizeof *ser);
-	ser[nser].label = estrdup(label);
+	struct buf lab = { 0 };
+	if (*key == '"')
+		json_unquote(key, key + strlen(key), &lab);
+	else
+		buf_adds(&lab, key);
+	ser[nser].label = buf_cstr(&lab);
 	return &ser[nser++];
 }
 
@@ -111,7 +116,7 @@ box_stats(const double *x, size_t n, struct boxstats *b)
 	}
 	double *s = emalloc(n * sizeof *s), sum = 0;
 	memcpy(s, x, n * sizeof *s);
-	gsl_sort(s, 1, n);
+	sort_doubles(s, n);
 	for (size_t i = 0; i < n; i++)
 		sum += x[i];
 	b->mean = sum / n;
@@ -453,13 +458,18 @@ main(int argc, char **argv)
 	/* --order first: those groups take the first places, in that order */
 	if (order) {
 		char *o = estrdup(order);
-		for (char *t = strtok(o, ","); t; t = strtok(NULL, ","))
-			series_get(t);
+		for (char *t = strtok(o, ","); t; t = strtok(NULL, ",")) {
+			struct buf k = { 0 };
+			json_quote(&k, t, strlen(t));
+			series_get(buf_cstr(&k));
+			free(k.p);
+		}
 		free(o);
 	}
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	struct rec r;
-	struct buf key = { 0 }, lab = { 0 };
+	rdr_threaded(rd);
+	struct buf key = { 0 };
 	unsigned long nfail = 0, nmissing = 0;
 	while (rdr_next(rd, &r) == RDR_REC) {
 		if (r.err || !r.is_object) {
@@ -468,22 +478,13 @@ main(int argc, char **argv)
 			continue;
 		}
 		jv parsed = jv_invalid();
-		const char *label = "";
-		if (eg) {
-			key.len = 0;
-			lab.len = 0;
-			if (expr_json(eg, &r, &parsed, &key) < 0) {
-				nfail++;
-				jv_free(parsed);
-				continue;
-			}
-			if (*key.p == '"')
-				json_unquote(key.p, key.p + key.len, &lab);
-			else
-				buf_add(&lab, key.p, key.len);
-			label = buf_cstr(&lab);
+		key.len = 0;
+		if (eg && expr_json(eg, &r, &parsed, &key) < 0) {
+			nfail++;
+			jv_free(parsed);
+			continue;
 		}
-		struct series *s = series_get(label);
+		struct series *s = series_get(eg ? buf_cstr(&key) : "\"\"");
 		double x, y = 0;
 		int ka = expr_number(ea, &r, &parsed, &x);
 		int kb = eb ? expr_number(eb, &r, &parsed, &y) : 1;
@@ -499,7 +500,6 @@ main(int argc, char **argv)
 	}
 	nfail += (unsigned long)rdr_failed(rd);
 	free(key.p);
-	free(lab.p);
 
 	/* The figure, drawn in points on a surface of the right kind. */
 	struct fig f = { 0 };

@@ -423,7 +423,7 @@ main(int argc, char **argv)
 		if (!why && batch) {
 			const char *v;
 			size_t n;
-			if (path_get(idpath, r.p, r.p + r.len, &v, &n) == PATH_FOUND) {
+			if (path_get(idpath, r.p, r.p + r.len, r.ix, &v, &n) == PATH_FOUND) {
 				struct buf s = { 0 };
 				if (*v == '"')
 					json_unquote(v, v + n, &s);

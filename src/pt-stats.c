@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
 
 #include "pt.h"
 
@@ -294,7 +293,7 @@ bootstrap(const struct group *g, int two, long B, unsigned long seed, bootstat s
 		for (long b = 0; b < B; b++)
 			if (!isnan(res[s][b]))
 				res[s][m++] = res[s][b];
-		gsl_sort(res[s], 1, m);
+		sort_doubles(res[s], m);
 		lo[s] = quantile_sorted(res[s], m, 0.025);
 		hi[s] = quantile_sorted(res[s], m, 0.975);
 		free(res[s]);
@@ -442,6 +441,7 @@ main(int argc, char **argv)
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	struct rec r;
+	rdr_threaded(rd);
 	struct buf key = { 0 }, cl = { 0 };
 	unsigned long nfail = 0, nmissing = 0;
 	while (rdr_next(rd, &r) == RDR_REC) {
@@ -572,7 +572,7 @@ main(int argc, char **argv)
 			size_t m = 0;
 			double *rs = emalloc((rg->a.n ? rg->a.n : 1) * sizeof *rs);
 			memcpy(rs, rg->a.v, rg->a.n * sizeof *rs);
-			gsl_sort(rs, 1, rg->a.n);
+			sort_doubles(rs, rg->a.n);
 			double ref_median = quantile_sorted(rs, rg->a.n, 0.5);
 			for (size_t oi = 0; oi < ngroups; oi++) {
 				struct group *g = &groups[order[oi]];
@@ -589,7 +589,7 @@ main(int argc, char **argv)
 					continue;
 				double *gs = emalloc((g->a.n ? g->a.n : 1) * sizeof *gs);
 				memcpy(gs, g->a.v, g->a.n * sizeof *gs);
-				gsl_sort(gs, 1, g->a.n);
+				sort_doubles(gs, g->a.n);
 				double med = quantile_sorted(gs, g->a.n, 0.5);
 				free(gs);
 				struct row *rw = new_row(g);

@@ -19,7 +19,7 @@ scan(const char *s, int eof, int stop_nl, size_t *end)
 	size_t st;
 	long nl;
 	const char *err;
-	return json_scan(s, strlen(s), eof, stop_nl, &st, end, &nl, &err);
+	return json_scan(s, strlen(s), eof, stop_nl, &st, end, &nl, &err, NULL);
 }
 
 static void
@@ -55,6 +55,20 @@ test_scan(void)
 	memset(deep + 300, ']', 300);
 	deep[600 - 1] = 0;
 	CHECK("scan depth limit", scan(deep, 1, 0, &end) == JS_BAD);
+}
+
+static void
+test_json_number(void)
+{
+	static const char *t[] = { "0", "-0", "17.5", "19", "0.1", "0.30000000000000004", "123456789012345",
+		"1234567890123456789", "9007199254740993", "1e-320", "2.5e3", "-12.25", "0.000001", "1.7976931348623157e308",
+		"3.141592653589793", "99999999999999.99", NULL };
+	char name[96];
+	for (int i = 0; t[i]; i++) {
+		double a = json_number(t[i], strlen(t[i])), b = strtod(t[i], NULL);
+		snprintf(name, sizeof name, "json_number %s", t[i]);
+		CHECK(name, memcmp(&a, &b, sizeof a) == 0);
+	}
 }
 
 static void
@@ -94,13 +108,24 @@ test_path(void)
 		for (int j = 0; paths[j]; j++) {
 			struct path *p = path_parse(paths[j]);
 			struct expr *e = expr_new(paths[j], jv_object(), "test");
-			struct rec r = { recs[i], strlen(recs[i]), "t", 1, NULL, 1 };
+			struct rec r = { recs[i], strlen(recs[i]), "t", 1, NULL, 1, NULL };
 			jv parsed = rec_parse(&r);
 			expr_start(e, jv_copy(parsed));
 			jv want = expr_next(e);
 			const char *v;
 			size_t n;
-			int st = p ? path_get(p, r.p, r.p + r.len, &v, &n) : -1;
+			int st = p ? path_get(p, r.p, r.p + r.len, NULL, &v, &n) : -1;
+			/* and through the reader's index of the top-level members */
+			struct json_index ix;
+			size_t s0, e0;
+			long nl0;
+			const char *er0;
+			json_scan(r.p, r.len, 1, 0, &s0, &e0, &nl0, &er0, &ix);
+			const char *v2;
+			size_t n2;
+			int st2 = p ? path_get(p, r.p, r.p + r.len, &ix, &v2, &n2) : -1;
+			if (st2 != st || (st == PATH_FOUND && (v2 != v || n2 != n)))
+				st = -2;
 			int same;
 			if (!jv_is_valid(want))
 				same = st == PATH_ERROR;
@@ -233,6 +258,7 @@ main(int argc, char **argv)
 	pt_init(argv[0]);
 	test_scan();
 	test_num();
+	test_json_number();
 	test_path();
 	test_reader();
 	test_splice();

@@ -1,0 +1,97 @@
+#!/bin/bash
+# tests/bench/run.sh: `make bench`. Each benchmark runs pt and its peer side
+# by side in the same run, whole process, and reports the median of REPS runs
+# (wall seconds) and peak RSS; the results go to tests/bench/RESULTS.md.
+# BENCH_N (default 1000000) sets the record count of the big files.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$top/tests/bench
+W=$B/work
+mkdir -p $W
+export PATH=$top/bin:$PATH
+N=${BENCH_N:-1000000}
+REPS=${REPS:-5}
+PY=/usr/bin/python3
+for p in jq python3-numpy python3-scipy python3-matplotlib curl time; do
+	dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'ok installed' || missing="${missing:-} $p"
+done
+if [ -n "${missing:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null; else
+		echo "make bench needs:$missing (sudo apt-get install$missing)"; exit 1; fi
+fi
+cc -O2 -o $W/fastserver $B/fastserver.c || exit 1
+
+# measure NAME CMD...: median wall seconds and max peak RSS (KiB) of REPS runs
+measure() {
+	local name=$1; shift
+	: > $W/$name.times
+	for i in $(seq $REPS); do
+		/usr/bin/time -f "%e %M %U %S" -o $W/$name.t sh -c "$*" > /dev/null 2> $W/$name.err || { echo "FAILED: $name: $(tail -3 $W/$name.err)"; }
+		cat $W/$name.t >> $W/$name.times
+	done
+	sort -n $W/$name.times | awk -v n=$REPS 'NR == int((n + 1) / 2) { w = $1 } { if ($2 > m) m = $2; c += $3 + $4 } END { printf "%s %d %.3f\n", w, m, c / n }'
+}
+row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" >> $W/results.md; }
+ratio() { awk -v a=$1 -v b=$2 'BEGIN { printf "%.1f×", a / b }'; }
+
+[ -s $W/big.ndjson ] && [ "$(wc -l < $W/big.ndjson)" = $N ] || $PY $B/gen.py $N 6 > $W/big.ndjson
+[ -s $W/small.ndjson ] || $PY $B/gen.py 10000 6 > $W/small.ndjson
+size=$(du -m $W/big.ndjson | cut -f1)
+: > $W/results.md
+echo "== pt-filter vs jq ($N records, $size MB)"
+read jw jm _ <<< "$(measure jq "jq -c 'select(.study|startswith(\"brodeur\"))' $W/big.ndjson")"
+read fw fm _ <<< "$(measure filter "pt-filter '.study|startswith(\"brodeur\")' $W/big.ndjson")"
+read f1w f1m _ <<< "$(measure filter1 "pt-filter --threads 1 '.study|startswith(\"brodeur\")' $W/big.ndjson")"
+read sw sm _ <<< "$(measure filter_small "pt-filter '.study|startswith(\"brodeur\")' $W/small.ndjson")"
+row "pt-filter '.study\|startswith(\"brodeur\")', $N records" "${fw} s, $((fm / 1024)) MB" "jq -c 'select(…)': ${jw} s, $((jm / 1024)) MB" "$(ratio $jw $fw) jq's throughput" "goal ≥ 1.5×"
+row "the same, --threads 1" "${f1w} s" "jq ${jw} s" "$(ratio $jw $f1w)" "one core"
+row "pt-filter peak RSS, 10,000 vs $N records" "$((sm / 1024)) MB vs $((fm / 1024)) MB" "" "$(awk -v a=$sm -v b=$fm 'BEGIN { printf "%+.0f%%", 100 * (b - a) / a }')" "goal within 10%"
+
+echo "== field extraction alone (fast path vs jq path)"
+read pw _ _ <<< "$(measure path "pt-stats summary --value .grade -f ndjson $W/big.ndjson")"
+read qw _ _ <<< "$(measure jqpath "pt-stats summary --value '.grade|.' -f ndjson $W/big.ndjson")"
+row "pt-stats summary --value .grade (plain path, read from bytes)" "${pw} s ($(awk -v s=$size -v w=$pw 'BEGIN { printf "%.0f", s / w }') MB/s)" "--value '.grade\|.' (libjq): ${qw} s" "$(ratio $qw $pw)" "the fast field path"
+
+echo "== pt-stats vs Python (json.loads + NumPy + SciPy)"
+read ssw ssm _ <<< "$(measure stats_summary "pt-stats summary --by .model --value .grade -f ndjson $W/big.ndjson")"
+read psw psm _ <<< "$(measure py_summary "$PY $B/py_stats.py summary $W/big.ndjson")"
+row "pt-stats summary --by .model --value .grade" "${ssw} s, $((ssm / 1024)) MB" "Python ${psw} s, $((psm / 1024)) MB" "$(ratio $psw $ssw)" "goal ≥ 5×"
+read saw sam _ <<< "$(measure stats_agree "pt-stats agree -f ndjson $W/big.ndjson")"
+read paw pam _ <<< "$(measure py_agree "$PY $B/py_stats.py agree $W/big.ndjson")"
+row "pt-stats agree (all 18 statistics)" "${saw} s, $((sam / 1024)) MB" "Python (10 statistics) ${paw} s, $((pam / 1024)) MB" "$(ratio $paw $saw)" "goal ≥ 5×"
+
+echo "== pt-plot vs matplotlib"
+read bw bm _ <<< "$(measure plot "pt-plot box --by .model --value .grade -o $W/pt.png $W/big.ndjson")"
+read mw mm _ <<< "$(measure matplotlib "$PY $B/py_box.py $W/big.ndjson $W/mpl.png")"
+row "pt-plot box, $N values in 6 groups, PNG" "${bw} s, $((bm / 1024)) MB" "matplotlib (the vignette's code) ${mw} s, $((mm / 1024)) MB" "$(ratio $mw $bw)" "goal ≥ 10×"
+
+echo "== pt-infer (fastserver on loopback: the Python test server would be the bottleneck)"
+$W/fastserver $W/fs0.port 0 600 & fs0=$!
+$W/fastserver $W/fs200.port 200 600 & fs200=$!
+sleep 0.3
+U0=http://127.0.0.1:$(cat $W/fs0.port)/v1 U200=http://127.0.0.1:$(cat $W/fs200.port)/v1
+$PY -c "
+import json
+for i in range(20000): print(json.dumps({'id': str(i), 'messages': [{'role': 'user', 'content': 'question %d' % i}]}))" > $W/req.ndjson
+head -10000 $W/req.ndjson > $W/req10k.ndjson
+read iw im ic <<< "$(measure infer0 "pt-infer -m m -u $U0 -j 64 --no-progress $W/req.ndjson")"
+read xw xm xc <<< "$(REPS=1 measure xargs "seq 20000 | xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}' $U0/chat/completions")"
+row "pt-infer -j 64, 20,000 requests, zero latency" "${iw} s ($(awk -v w=$iw 'BEGIN { printf "%.0f", 20000 / w }') req/s), $(awk -v c=$ic 'BEGIN { printf "%.3f", c / 20 }') CPU s per 1,000" "xargs -P 64 curl: ${xw} s, $(awk -v c=$xc 'BEGIN { printf "%.2f", c / 20 }') CPU s per 1,000 (pt-infer's only)" "$(ratio $xw $iw)" "goal ≥ 5×"
+read lw lm _ <<< "$(REPS=3 measure infer200 "pt-infer -m m -u $U200 -j 256 --no-progress $W/req10k.ndjson")"
+row "pt-infer -j 256, 10,000 requests, 200 ms latency" "${lw} s = $(awk -v w=$lw 'BEGIN { printf "%.0f", 10000 / w }') req/s, $((lm / 1024)) MB" "ideal 1,280 req/s (7.8 s)" "$(awk -v w=$lw 'BEGIN { printf "%.0f%%", 100 * 7.8125 / w }') of ideal" "goals ≥ 90%, RSS < 64 MB"
+read yw ym _ <<< "$(REPS=1 measure pypool "$PY $B/py_pool.py $U200 $W/req10k.ndjson")"
+row "the same workload, Python concurrent.futures pool of 30 threads + urllib" "pt-infer ${lw} s" "Python ${yw} s, $((ym / 1024)) MB" "$(ratio $yw $lw)" "what the reference runner does"
+kill $fs0 $fs200 2>/dev/null
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "\`make bench\` on $(nproc) cores, $(date -u +%Y-%m-%d); $N records of $(( size * 1024 * 1024 / N )) bytes ($size MB; tests/bench/gen.py)."
+	echo "Median of $REPS runs (wall seconds, whole process), peak RSS from GNU time; each peer runs beside pt in the same run."
+	echo "Peers: Debian's jq 1.6, python3 $($PY -c 'import sys; print(sys.version.split()[0])') with NumPy $($PY -c 'import numpy; print(numpy.__version__)'), SciPy $($PY -c 'import scipy; print(scipy.__version__)'), matplotlib $($PY -c 'import matplotlib; print(matplotlib.__version__)'), curl $(curl --version | head -1 | cut -d' ' -f2)."
+	echo
+	echo "| benchmark | pt | peer | ratio | goal |"
+	echo "|---|---|---|---|---|"
+	cat $W/results.md
+} > $B/RESULTS.md
+cat $B/RESULTS.md
