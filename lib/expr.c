@@ -1,13 +1,15 @@
 /* expr.c: jq expressions through libjq 1.6, compiled once and run per record.
  * Every expression is compiled by jq (so jq decides what is valid); a plain
  * path is then read from the record's bytes by path.c instead. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pt.h"
 
 struct expr {
-	jq_state *jq;
+	jq_state *jq;       /* NULL until compiled: a plain path is compiled when jq is first needed */
+	jv args;
 	char *text, *what;
 	struct path *path;
 	struct buf msgs;    /* compile messages */
@@ -48,12 +50,10 @@ jq_nomem(void *data)
 	exit(PT_EXIT_FAIL);
 }
 
-struct expr *
-expr_new(const char *prog, jv args, const char *what)
+/* Compiles e->text with jq; a program that does not compile exits 2. */
+static void
+compile(struct expr *e)
 {
-	struct expr *e = ecalloc(1, sizeof *e);
-	e->text = estrdup(prog);
-	e->what = estrdup(what);
 	e->jq = jq_init();
 	if (!e->jq) {
 		fprintf(stderr, "%s: cannot start jq\n", progname);
@@ -64,13 +64,28 @@ expr_new(const char *prog, jv args, const char *what)
 	jq_set_input_cb(e->jq, no_input, NULL);
 	jq_set_debug_cb(e->jq, debug_msg, NULL);
 	jq_set_error_cb(e->jq, compile_msg, e);
-	if (!jq_compile_args(e->jq, prog, args)) {
-		fprintf(stderr, "%s: %s: %s\n", progname, what,
+	if (!jq_compile_args(e->jq, e->text, e->args)) {
+		fprintf(stderr, "%s: %s: %s\n", progname, e->what,
 		    e->msgs.len ? buf_cstr(&e->msgs) : "does not compile");
 		exit(PT_EXIT_USAGE);
 	}
+	e->args = jv_invalid();
 	jq_set_error_cb(e->jq, NULL, NULL);
+}
+
+struct expr *
+expr_new(const char *prog, jv args, const char *what)
+{
+	struct expr *e = ecalloc(1, sizeof *e);
+	e->text = estrdup(prog);
+	e->what = estrdup(what);
+	e->args = args;
+	/* Only what is not a plain path is compiled now (libjq compiles all its
+	 * builtins each time, most of a short run's time); path_parse accepts
+	 * only paths jq 1.6 accepts. */
 	e->path = path_parse(prog);
+	if (!e->path)
+		compile(e);
 	return e;
 }
 
@@ -79,7 +94,9 @@ expr_free(struct expr *e)
 {
 	if (!e)
 		return;
-	jq_teardown(&e->jq);
+	if (e->jq)
+		jq_teardown(&e->jq);
+	jv_free(e->args);
 	path_free(e->path);
 	free(e->text);
 	free(e->what);
@@ -102,6 +119,8 @@ expr_is_path(const struct expr *e)
 void
 expr_start(struct expr *e, jv input)
 {
+	if (!e->jq)
+		compile(e);
 	jq_start(e->jq, input, 0);
 }
 
@@ -142,19 +161,24 @@ rec_parse(const struct rec *r)
 	return jv_parse_sized(r->p, (int)r->len);
 }
 
+/* A plain path's answer from the bytes: PATH_FOUND (*v, *n), PATH_NULL, or
+ * PATH_ERROR when jq must run (not a plain path, or jq's error to word). */
+static int
+fast(const struct expr *e, const struct rec *r, const char **v, size_t *n)
+{
+	return e->path ? path_get(e->path, r->p, r->p + r->len, r->ix, v, n) : PATH_ERROR;
+}
+
 jv
 expr_first(struct expr *e, const struct rec *r, jv *parsed)
 {
-	if (e->path) {
-		const char *v;
-		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
-		case PATH_NULL:
-			return jv_null();
-		case PATH_FOUND:
-			return jv_parse_sized(v, (int)n);
-		}
-		/* a type error: let jq word the message */
+	const char *v;
+	size_t n;
+	switch (fast(e, r, &v, &n)) {
+	case PATH_NULL:
+		return jv_null();
+	case PATH_FOUND:
+		return jv_parse_sized(v, (int)n);
 	}
 	if (!jv_is_valid(*parsed)) {
 		jv_free(*parsed);
@@ -181,18 +205,16 @@ expr_first(struct expr *e, const struct rec *r, jv *parsed)
 int
 expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 {
-	if (e->path) {
-		const char *v;
-		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
-		case PATH_NULL:
+	const char *v;
+	size_t n;
+	switch (fast(e, r, &v, &n)) {
+	case PATH_NULL:
+		return 0;
+	case PATH_FOUND:
+		if (*v != '-' && (*v < '0' || *v > '9'))
 			return 0;
-		case PATH_FOUND:
-			if (*v != '-' && (*v < '0' || *v > '9'))
-				return 0;
-			*x = json_number(v, n);
-			return 1;
-		}
+		*x = json_number(v, n);
+		return 1;
 	}
 	jv out = expr_first(e, r, parsed);
 	if (!jv_is_valid(out)) {
@@ -206,6 +228,14 @@ expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 		*x = jv_number_value(out);
 	jv_free(out);
 	return k;
+}
+
+void
+args_option(jv *args, int is_json, int argc, char **argv)
+{
+	if (optind >= argc)
+		usage_error("--%s needs NAME and a value", is_json ? "argjson" : "arg");
+	args_add(args, optarg, argv[optind++], is_json);
 }
 
 void
@@ -228,26 +258,24 @@ args_add(jv *args, const char *name, const char *value, int is_json)
 int
 expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 {
-	if (e->path) {
-		const char *v;
-		size_t n;
-		switch (path_get(e->path, r->p, r->p + r->len, r->ix, &v, &n)) {
-		case PATH_NULL:
-			buf_adds(out, "null");
-			return 0;
-		case PATH_FOUND:
-			buf_add_compact(out, v, n);
-			return 0;
-		}
+	const char *v;
+	size_t n;
+	switch (fast(e, r, &v, &n)) {
+	case PATH_NULL:
+		buf_adds(out, "null");
+		return 0;
+	case PATH_FOUND:
+		buf_add_compact(out, v, n);
+		return 0;
 	}
-	jv v = expr_first(e, r, parsed);
-	if (!jv_is_valid(v)) {
-		char *m = jv_errmsg(v);
+	jv val = expr_first(e, r, parsed);
+	if (!jv_is_valid(val)) {
+		char *m = jv_errmsg(val);
 		rec_warn(r, "%s: %s", e->what, m);
 		free(m);
 		return -1;
 	}
-	jv d = jv_dump_string(v, 0);
+	jv d = jv_dump_string(val, 0);
 	buf_adds(out, jv_string_value(d));
 	jv_free(d);
 	return 0;

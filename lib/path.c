@@ -66,6 +66,8 @@ path_parse(const char *expr)
 		goto no;
 	if (s[1] == 0)
 		return p;   /* "." itself */
+	if (s[1] == '[')
+		s++;        /* .[0], .["a b"]: the first step in brackets */
 	while (*s) {
 		struct step st = { 0 };
 		if (*s == '.') {
@@ -79,8 +81,8 @@ path_parse(const char *expr)
 					s++;
 				st.key = estrndup(b, (size_t)(s - b));
 				st.keylen = (size_t)(s - b);
-			} else if (*s != '[')
-				goto no;
+			} else
+				goto no;   /* ".[" only opens a path: jq 1.6 rejects .a.[0] */
 		}
 		if (!st.key) {
 			if (*s != '[')

@@ -30,6 +30,7 @@ long parse_long(const char *opt, const char *s, long lo, long hi);
 double parse_double(const char *opt, const char *s, double lo, double hi);
 char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
 void print_version(void) __attribute__((noreturn));
+int verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void));
 
 /* A growable byte buffer; the owner frees b.p. */
 struct buf {
@@ -158,6 +159,7 @@ jv rec_parse(const struct rec *r);   /* the record as a jv (invalid with message
 char *jv_errmsg(jv v);
 /* --arg/--argjson handling shared by every tool: adds to *args (an object). */
 void args_add(jv *args, const char *name, const char *value, int is_json);
+void args_option(jv *args, int is_json, int argc, char **argv);   /* getopt's --arg/--argjson */
 
 /* path.c: the fast field path of DESIGN §3. */
 struct path;

@@ -76,6 +76,32 @@ pt_init(const char *argv0)
 	cJSON_InitHooks(&hooks);
 }
 
+/* The verb of a "tool VERB [options]" command line (its index in verbs),
+ * after -h/--help and --version; argv is advanced past it. */
+int
+verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void))
+{
+	struct buf list = { 0 };
+	int i;
+	for (i = 0; verbs[i]; i++)
+		buf_printf(&list, "%s%s", i ? (verbs[i + 1] ? ", " : " or ") : "", verbs[i]);
+	if (*argc >= 2 && (strcmp((*argv)[1], "-h") == 0 || strcmp((*argv)[1], "--help") == 0))
+		usage();
+	if (*argc >= 2 && strcmp((*argv)[1], "--version") == 0)
+		print_version();
+	if (*argc < 2)
+		usage_error("missing verb: %s", buf_cstr(&list));
+	for (i = 0; verbs[i]; i++)
+		if (strcmp((*argv)[1], verbs[i]) == 0)
+			break;
+	if (!verbs[i])
+		usage_error("unknown verb '%s': %s", (*argv)[1], buf_cstr(&list));
+	free(list.p);
+	(*argv)++;
+	(*argc)--;
+	return i;
+}
+
 void
 print_version(void)
 {

@@ -254,9 +254,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'A':
 		case 'J':
-			if (optind >= argc)
-				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
-			args_add(&args, optarg, argv[optind++], c == 'J');
+			args_option(&args, c == 'J', argc, argv);
 			break;
 		case 'd': distinct_text = optarg; break;
 		case 'f': progfile = optarg; break;

@@ -443,6 +443,21 @@ warn_at(const struct jrec *r, const char *fmt, const char *a, const char *b)
 }
 
 static void job_done(struct job *jb);
+static void finish_unsent(struct jrec *r, int status, const char *err);
+static unsigned long nshow_fail;
+
+/* A record that gets no judge request: with --show-prompt it is only
+ * reported; otherwise it is written with the status. Frees r. */
+static void
+reject(struct jrec *r, int status, const char *why)
+{
+	if (show_prompt) {
+		warn_at(r, "%s%s", why, "");
+		nshow_fail++;
+		jrec_free(r);
+	} else
+		finish_unsent(r, status, why);
+}
 
 /* Sends the judge requests of record r (task known, fields present). */
 static void
@@ -758,7 +773,6 @@ main(int argc, char **argv)
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	long seq = 0;
 	int eof = 0;
-	unsigned long nshow_fail = 0;
 	on_interrupt();
 	rdr_nonblock(rd, !show_prompt);
 	while (!pt_interrupted && (!eof || (eng && !engine_idle(eng)))) {
@@ -784,12 +798,7 @@ main(int argc, char **argv)
 				else
 					buf_adds(&m, "not an object");
 				r->text = estrndup(in.p, in.len);   /* len 0 marks raw input */
-				if (show_prompt) {
-					warn_at(r, "%s%s", buf_cstr(&m), "");
-					nshow_fail++;
-					jrec_free(r);
-				} else
-					finish_unsent(r, ST_BAD_INPUT, buf_cstr(&m));
+				reject(r, ST_BAD_INPUT, buf_cstr(&m));
 				free(m.p);
 				continue;
 			}
@@ -810,12 +819,7 @@ main(int argc, char **argv)
 					    : "is missing (use --task or --rubric)";
 					struct buf m = { 0 };
 					buf_printf(&m, "benchmark '%s' %s", r->task_name, what);
-					if (show_prompt) {
-						warn_at(r, "%s%s", m.p, "");
-						nshow_fail++;
-						jrec_free(r);
-					} else
-						finish_unsent(r, JS_MISSING_FIELD, m.p);
+					reject(r, JS_MISSING_FIELD, m.p);
 					free(m.p);
 					continue;
 				}
@@ -835,12 +839,7 @@ main(int argc, char **argv)
 				if (miss) {
 					struct buf m = { 0 };
 					buf_printf(&m, "no %s for task %s", miss, r->task_name);
-					if (show_prompt) {
-						warn_at(r, "%s%s", m.p, "");
-						nshow_fail++;
-						jrec_free(r);
-					} else
-						finish_unsent(r, JS_MISSING_FIELD, m.p);
+					reject(r, JS_MISSING_FIELD, m.p);
 					free(m.p);
 					continue;
 				}

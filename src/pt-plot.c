@@ -374,30 +374,14 @@ main(int argc, char **argv)
 	int verb, points = 0, identity = 0, want_stats = 0, c;
 	jv args = jv_object();
 
+	static const char *const verbs[] = { "box", "scatter", "bland-altman", NULL };   /* BOX, SCATTER, BA */
 	pt_init(argv[0]);
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		usage();
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
-		print_version();
-	if (argc < 2)
-		usage_error("missing verb: box, scatter or bland-altman");
-	if (strcmp(argv[1], "box") == 0)
-		verb = BOX;
-	else if (strcmp(argv[1], "scatter") == 0)
-		verb = SCATTER;
-	else if (strcmp(argv[1], "bland-altman") == 0)
-		verb = BA;
-	else
-		usage_error("unknown verb '%s': box, scatter or bland-altman", argv[1]);
-	argv++;
-	argc--;
+	verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:ho:v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'J':
-			if (optind >= argc)
-				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
-			args_add(&args, optarg, argv[optind++], c == 'J');
+			args_option(&args, c == 'J', argc, argv);
 			break;
 		case 'b': by = optarg; break;
 		case 'D': dpi = parse_double("--dpi", optarg, 10, 1200); break;

@@ -300,9 +300,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'A':
 		case 'J':
-			if (optind >= argc)
-				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
-			args_add(&args, optarg, argv[optind++], c == 'J');
+			args_option(&args, c == 'J', argc, argv);
 			break;
 		case 'B': batch = 1; break;
 		case 'h': usage();

@@ -357,30 +357,14 @@ main(int argc, char **argv)
 	int format = isatty(1) ? F_TABLE : F_NDJSON, sorted = 0, verb, c;
 	jv args = jv_object();
 
+	static const char *const verbs[] = { "summary", "agree", "compare", NULL };   /* SUMMARY, AGREE, COMPARE */
 	pt_init(argv[0]);
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		usage();
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
-		print_version();
-	if (argc < 2)
-		usage_error("missing verb: summary, agree or compare");
-	if (strcmp(argv[1], "summary") == 0)
-		verb = SUMMARY;
-	else if (strcmp(argv[1], "agree") == 0)
-		verb = AGREE;
-	else if (strcmp(argv[1], "compare") == 0)
-		verb = COMPARE;
-	else
-		usage_error("unknown verb '%s': summary, agree or compare", argv[1]);
-	argv++;
-	argc--;
+	verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'J':
-			if (optind >= argc)
-				usage_error("--%s needs NAME and a value", c == 'A' ? "arg" : "argjson");
-			args_add(&args, optarg, argv[optind++], c == 'J');
+			args_option(&args, c == 'J', argc, argv);
 			break;
 		case 'B': boot = parse_long("--boot", optarg, 1, 1000000); break;
 		case 'b':

@@ -140,7 +140,8 @@ test_path(void)
 			path_free(p);
 			expr_free(e);
 		}
-	static const char *notpaths[] = { ".a|.b", ".a?", ".[-1]", "length", ".a + 1", ".[\"a\\(1)\"]", "..", NULL };
+	static const char *notpaths[] = { ".a|.b", ".a?", ".[-1]", "length", ".a + 1", ".[\"a\\(1)\"]", "..", ".a.[0]",
+		".a.[\"b\"]", ". a", ".a .b", "", ".1", NULL };
 	for (int j = 0; notpaths[j]; j++) {
 		struct path *p = path_parse(notpaths[j]);
 		snprintf(name, sizeof name, "not a plain path %s", notpaths[j]);
