@@ -1,0 +1,60 @@
+#!/bin/bash
+# Runs every command example of the man pages (their .Bd -literal blocks
+# that start with a command), in a sandbox holding the sample data and the
+# example's response cache, with remote hosts rewritten to the local test
+# server (persona mode). Each block must exit 0.
+. "$PT_TOP/tests/lib.sh"
+U=$(start_server man --persona $PT_TOP/examples/data/kb.json)
+S=$TMPDIR/mansandbox
+mkdir -p $S && cd $S || exit 1
+make -s -C $PT_TOP/examples/brodeur all OUT=$S/ex > /dev/null 2>&1
+cp $PT_TOP/examples/data/combined_dataset.json .
+cp -r $PT_TOP/examples/brodeur/cache .pt-cache
+dx='(.study|startswith("brodeur")) and .benchmark=="diagnostic_reasoning"'
+pt-filter "$dx" combined_dataset.json > data.ndjson
+cp data.ndjson cases.ndjson
+cp ex/brodeur_mgmt.ndjson mgmt.ndjson
+cp ex/med42_dx.ndjson answers.ndjson
+cp ex/med42_dx.ndjson med42_dx.ndjson
+cp ex/med42_dx_graded.ndjson med42_dx_graded.ndjson
+cp ex/judged_dx.ndjson graded.ndjson
+pt-prompt -t diagnostic < data.ndjson > p.ndjson
+cp p.ndjson in.ndjson
+: > out.ndjson
+echo "sk-man-example" > .openrouter-key
+export HOME=$S PT_BASE_URL=$U sel=$dx OPENAI_API_KEY=sk-man-example ANTHROPIC_API_KEY=sk-man-example
+B=${U%/v1}
+python3 - $PT_TOP/man/*.[17] > blocks.txt <<'PY'
+import re, sys
+for path in sys.argv[1:]:
+    name = path.rsplit("/", 1)[-1]
+    block, inside = [], False
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith(".Bd -literal"):
+            inside, block = True, []
+        elif line.startswith(".Ed") and inside:
+            inside = False
+            text = "\n".join(block).replace("\\e", "\\").replace("\\(em", "\u2014")
+            first = text.lstrip().split()[0] if text.strip() else ""
+            if first.startswith("pt-") or first == "{" or re.match(r"[A-Z_]+=", first):
+                print(name + "\x1f" + text.replace("\n", "\x1e"))
+        elif inside:
+            block.append(line)
+PY
+n=0
+while IFS=$'\x1f' read -r page text; do
+	n=$((n + 1))
+	cmd=$(printf '%s' "$text" | tr '\036' '\n' | sed \
+		-e "s|https://api.openai.com/v1|$U|g" -e "s|https://openrouter.ai/api/v1|$U|g" \
+		-e "s|https://RESOURCE.openai.azure.com|$B|g" -e "s|http://gpu[0-9]:8000/v1|$U|g" \
+		-e "s|=\.\.\. |=sk-man-example |g")
+	case $cmd in *"-u $U -u $U -j 64") cmd="$cmd < p.ndjson";; esac
+	if out=$(bash -o pipefail -c "$cmd" 2>&1 < data.ndjson > $TMPDIR/man-example.out); then
+		ok "man example $n ($page): $(printf '%s' "$text" | tr '\036' ' ' | cut -c1-60)"
+	else
+		fail "man example $n ($page) exited non-zero" "$cmd
+$out"
+	fi
+done < blocks.txt
+[ $n -ge 15 ] && ok "man examples: $n run" || fail "man examples: only $n found"
