@@ -19,8 +19,10 @@ out_flush(void)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* fatal, and nothing is left to flush: leave at once */
 			fprintf(stderr, "%s: write error: %s\n", progname, strerror(errno));
-			exit(PT_EXIT_WRITE);
+			fflush(stderr);
+			_exit(PT_EXIT_WRITE);
 		}
 		off += (size_t)n;
 	}

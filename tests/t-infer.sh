@@ -176,3 +176,11 @@ grep -q '\[redacted\]' $TMPDIR/k.out && ok "401 message redacted" || fail "401 m
 pt-infer -m m -u "ftp://127.0.0.1/v1" $TMPDIR/one.ndjson > /dev/null 2> $TMPDIR/err; st=$?
 check "only http and https" "2 pt-infer: --url: only http:// and https:// URLs, not 'ftp://127.0.0.1/v1'" "$st $(head -1 $TMPDIR/err)"
 check "no model" "2" "$(pt-infer $TMPDIR/one.ndjson >/dev/null 2>&1; echo $?)"
+
+# --- progress: a self-updating line with --progress, none without
+msgsn pg 30 "[[pt: delay=30]]" > $TMPDIR/s.ndjson
+pt-infer -m m -u "$U" -j 4 --progress $TMPDIR/s.ndjson > /dev/null 2> $TMPDIR/err
+grep -q $'\r'"pt-infer: [0-9/]* done, 0 failed, [0-9]* in flight, 0 retries, 0 cached, [0-9]* tokens, [0-9.]*/s" $TMPDIR/err \
+	&& ok "progress line" || fail "progress line" "$(od -c $TMPDIR/err | head -5)"
+pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson > /dev/null 2> $TMPDIR/err
+check "no progress when stderr is not a terminal: just the totals" "1" "$(wc -l < $TMPDIR/err)"
