@@ -45,6 +45,10 @@ demo: deps
 	@$(MAKE) -s all
 	@$(MAKE) -s -C examples/brodeur demo
 
+# 20,000 records through pt-infer and pt-judge against a faulty server
+soak: all
+	@PT_TOP=$$(pwd) PATH=$$(pwd)/bin:$$PATH TMPDIR=$$(mktemp -d) bash tests/soak.sh 20000
+
 bench: all
 	@bash tests/bench/run.sh
 
@@ -63,4 +67,4 @@ clean:
 	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
 	rm -rf tests/out examples/brodeur/out
 
-.PHONY: all deps check demo bench install uninstall clean
+.PHONY: all deps check demo soak bench install uninstall clean
