@@ -14,6 +14,11 @@ void
 out_flush(void)
 {
 	size_t off = 0;
+	if (ob.len && stdout_closed) {
+		fprintf(stderr, "%s: write error: standard output is closed\n", progname);
+		fflush(stderr);
+		_exit(PT_EXIT_WRITE);
+	}
 	while (off < ob.len) {
 		ssize_t n = write(1, ob.p + off, ob.len - off);
 		if (n < 0) {

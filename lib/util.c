@@ -65,8 +65,12 @@ estrndup(const char *s, size_t n)
 	return p;
 }
 
+int stdout_closed;
+
 /* Sets the program name for messages and routes cJSON's allocations through
- * the fatal allocators, so callers never test an allocation. */
+ * the fatal allocators. A closed standard descriptor is taken by /dev/null,
+ * so no file or socket opened later can land on it; a closed stdout is then
+ * a write error at the first record (out.c). */
 void
 pt_init(const char *argv0)
 {
@@ -74,6 +78,13 @@ pt_init(const char *argv0)
 	const char *s = strrchr(argv0, '/');
 	progname = s ? s + 1 : argv0;
 	cJSON_InitHooks(&hooks);
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			if (fd == 1)
+				stdout_closed = 1;
+			if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+				_exit(PT_EXIT_WRITE);
+		}
 }
 
 /* The verb of a "tool VERB [options]" command line (its index in verbs),

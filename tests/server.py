@@ -188,6 +188,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 msg = "Incorrect API key provided: " + (self.headers.get("Authorization") or
                                                         self.headers.get("api-key") or self.headers.get("x-api-key") or "")
             return self.send_json(int(fail), {"error": {"message": msg, "type": "test_error"}}, headers)
+        if fail == "redirect":   # to another host: a client must not follow it with the key
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.2:9/v1/chat/completions")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if fail == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
@@ -234,6 +240,7 @@ def main():
     p.add_argument("--seed", default="0")
     p.add_argument("--latency", type=float, default=0)
     p.add_argument("--hang", type=float, default=30)
+    p.add_argument("--tls", help="DIR with cert.pem and key.pem: serve HTTPS")
     p.add_argument("--persona", help="a knowledge-base JSON for the scripted clinical persona (tests/persona.py)")
     p.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
     args = p.parse_args()
@@ -242,9 +249,13 @@ def main():
     args.faults = [(k, float(v)) for k, v in (f.split("=") for f in args.faults.split(",") if f)]
     logf = open(args.log, "a") if args.log else None
     srv = Server(("127.0.0.1", 0), Handler)
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(args.tls, "cert.pem"), os.path.join(args.tls, "key.pem"))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
-    import os
     os.rename(args.port_file + ".tmp", args.port_file)
     threading.Timer(args.lifetime, lambda: os._exit(0)).start()
     srv.serve_forever()

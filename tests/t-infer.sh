@@ -184,3 +184,13 @@ grep -q $'\r'"pt-infer: [0-9/]* done, 0 failed, [0-9]* in flight, 0 retries, 0 c
 	&& ok "progress line" || fail "progress line" "$(od -c $TMPDIR/err | head -5)"
 pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson > /dev/null 2> $TMPDIR/err
 check "no progress when stderr is not a terminal: just the totals" "1" "$(wc -l < $TMPDIR/err)"
+
+# --- TLS verification is always on; redirects are not followed
+UT=$(start_server tls --tls $PT_TOP/tests/data/tls)
+UT=https${UT#http}
+msgs "hello" | PT_API_KEY=$KEY pt-infer -m m -u "$UT" --retries 0 > $TMPDIR/o.ndjson 2> $TMPDIR/err; st=$?
+check "self-signed HTTPS is refused" "1 network_error" "$st $(jq -r .infer.status $TMPDIR/o.ndjson)"
+grep -q "certificate" $TMPDIR/o.ndjson && ok "the refusal names the certificate" || fail "TLS message" "$(jq -r .infer.error $TMPDIR/o.ndjson)"
+: > $LOG
+msgs "[[pt: fail=redirect; times=9]] go elsewhere" | PT_API_KEY=$KEY pt-infer -m m -u "$U" > $TMPDIR/o.ndjson 2>/dev/null; st=$?
+check "a redirect is not followed" "1 http_error 307 1 1" "$st $(jq -r '"\(.infer.status) \(.infer.http_status) \(.infer.attempts)"' $TMPDIR/o.ndjson) $(wc -l < $LOG)"
