@@ -49,6 +49,10 @@ demo: deps
 soak: all
 	@PT_TOP=$$(pwd) PATH=$$(pwd)/bin:$$PATH TMPDIR=$$(mktemp -d) bash tests/soak.sh 20000
 
+# libFuzzer targets (clang): FUZZ_TIME seconds each, default 600
+fuzz:
+	@bash tests/fuzz/run.sh
+
 bench: all
 	@bash tests/bench/run.sh
 
@@ -67,4 +71,4 @@ clean:
 	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
 	rm -rf tests/out examples/brodeur/out
 
-.PHONY: all deps check demo soak bench install uninstall clean
+.PHONY: all deps check demo soak fuzz bench install uninstall clean

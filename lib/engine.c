@@ -311,39 +311,47 @@ on_body(char *p, size_t size, size_t n, void *data)
 	return size * n;
 }
 
-/* Reads Retry-After (seconds or an HTTP date) and retry-after-ms. */
-static size_t
-on_header(char *p, size_t size, size_t n, void *data)
+/* The wait a response header asks for: Retry-After (seconds or an HTTP
+ * date) or retry-after-ms, in seconds; -1 if the header is neither. The
+ * millisecond form wins over the other, as OpenAI sends both. */
+double
+retry_after_header(const char *p, size_t len, double current)
 {
-	struct job *j = data;
-	size_t len = size * n;
 	char line[256];
 	if (len >= sizeof line)
-		return len;
+		return current;
 	memcpy(line, p, len);
 	line[len] = 0;
 	char *colon = strchr(line, ':');
 	if (!colon)
-		return len;
+		return current;
 	*colon = 0;
 	char *v = colon + 1;
 	while (*v == ' ')
 		v++;
 	v[strcspn(v, "\r\n")] = 0;
-	if (strcasecmp(line, "retry-after-ms") == 0)
-		j->retry_after = atof(v) / 1000;
-	else if (strcasecmp(line, "retry-after") == 0 && j->retry_after < 0) {
+	if (strcasecmp(line, "retry-after-ms") == 0) {
+		double ms = strtod(v, NULL);
+		return isfinite(ms) && ms >= 0 ? ms / 1000 : current;
+	}
+	if (strcasecmp(line, "retry-after") == 0 && current < 0) {
 		char *end;
 		double s = strtod(v, &end);
 		if (end != v && *end == 0)
-			j->retry_after = s;
-		else {
-			time_t t = curl_getdate(v, NULL);
-			if (t != -1)
-				j->retry_after = difftime(t, time(NULL)) > 0 ? difftime(t, time(NULL)) : 0;
-		}
+			return isfinite(s) && s >= 0 ? s : current;
+		time_t t = curl_getdate(v, NULL);
+		if (t != -1)
+			return difftime(t, time(NULL)) > 0 ? difftime(t, time(NULL)) : 0;
 	}
-	return len;
+	return current;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *data)
+{
+	struct job *j = data;
+	j->retry_after = retry_after_header(p, size * n, j->retry_after);
+	return size * n;
 }
 
 static void

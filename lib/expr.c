@@ -104,18 +104,6 @@ expr_free(struct expr *e)
 	free(e);
 }
 
-const char *
-expr_text(const struct expr *e)
-{
-	return e->text;
-}
-
-int
-expr_is_path(const struct expr *e)
-{
-	return e->path != NULL;
-}
-
 void
 expr_start(struct expr *e, jv input)
 {

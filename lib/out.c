@@ -34,15 +34,6 @@ out_flush(void)
 	ob.len = 0;
 }
 
-/* Appends whole records' text; flushes once 64 KiB are pending. */
-void
-out_write(const char *p, size_t n)
-{
-	buf_add(&ob, p, n);
-	if (ob.len >= 65536)
-		out_flush();
-}
-
 void
 out_line(const char *p, size_t n)
 {

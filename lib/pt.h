@@ -123,7 +123,6 @@ void rdr_close(struct reader *rd);
 void rec_warn(const struct rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* out.c: stdout, whole records at a time; a failed write exits 3. */
-void out_write(const char *p, size_t n);
 void out_line(const char *p, size_t n);   /* p without newline */
 void out_record(const char *p, size_t n);   /* a record's bytes as one line */
 void buf_add_compact(struct buf *b, const char *p, size_t n);
@@ -140,8 +139,6 @@ struct expr;
  * bindings (consumed). A program that does not compile exits 2 with jq's message. */
 struct expr *expr_new(const char *prog, jv args, const char *what);
 void expr_free(struct expr *e);
-const char *expr_text(const struct expr *e);
-int expr_is_path(const struct expr *e);
 /* Generic: start on input (consumed), then pull outputs until jv_invalid().
  * An error output is jv_invalid_with_msg. */
 void expr_start(struct expr *e, jv input);
@@ -263,7 +260,8 @@ int engine_failed(struct engine *e);
 void engine_totals(struct engine *e);
 void engine_free(struct engine *e);
 void job_clear(struct job *j);              /* frees the engine-owned parts of a finished job */
-char *redact(const char *s, const char *key);   /* s with every occurrence of key hidden */
+char *redact(const char *s, const char *key);
+double retry_after_header(const char *line, size_t len, double current);   /* s with every occurrence of key hidden */
 extern volatile int pt_interrupted;
 void on_interrupt(void);                    /* SIGINT/SIGTERM set pt_interrupted */
 /* Reads the API key: --api-key-file, else the first set variable of names. */

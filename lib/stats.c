@@ -99,7 +99,8 @@ void
 stats_summary(const double *x, size_t n, struct summary *s)
 {
 	double *sorted = emalloc((n ? n : 1) * sizeof *sorted);
-	memcpy(sorted, x, n * sizeof *x);
+	if (n)   /* x is NULL for an empty group */
+		memcpy(sorted, x, n * sizeof *x);
 	sort_doubles(sorted, n);
 	s->n = n;
 	s->mean = n ? gsl_stats_mean(x, 1, n) : NAN;

@@ -138,11 +138,13 @@ str_or_null(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? estrdup(v->valuestring) : NULL;
 }
 
+/* A token count, or -1 when it is missing or not a sane count (a reply
+ * may say anything; converting 1e300 to long would be undefined). */
 static long
 num_or(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15 ? (long)v->valuedouble : -1;
 }
 
 int

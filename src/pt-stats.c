@@ -555,7 +555,8 @@ main(int argc, char **argv)
 			double *u = emalloc(ngroups * sizeof *u);
 			size_t m = 0;
 			double *rs = emalloc((rg->a.n ? rg->a.n : 1) * sizeof *rs);
-			memcpy(rs, rg->a.v, rg->a.n * sizeof *rs);
+			if (rg->a.n)
+				memcpy(rs, rg->a.v, rg->a.n * sizeof *rs);
 			sort_doubles(rs, rg->a.n);
 			double ref_median = quantile_sorted(rs, rg->a.n, 0.5);
 			for (size_t oi = 0; oi < ngroups; oi++) {
@@ -572,7 +573,8 @@ main(int argc, char **argv)
 				if (g == rg)
 					continue;
 				double *gs = emalloc((g->a.n ? g->a.n : 1) * sizeof *gs);
-				memcpy(gs, g->a.v, g->a.n * sizeof *gs);
+				if (g->a.n)
+					memcpy(gs, g->a.v, g->a.n * sizeof *gs);
 				sort_doubles(gs, g->a.n);
 				double med = quantile_sorted(gs, g->a.n, 0.5);
 				free(gs);

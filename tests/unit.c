@@ -253,6 +253,25 @@ test_judge_parse(void)
 	}
 }
 
+/* Found by fuzz_http: absurd token counts in a reply are absent, not UB. */
+static void
+test_wire_reply(void)
+{
+	struct reply r;
+	const char *err;
+	const char *body = "{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}],"
+	    "\"usage\":{\"prompt_tokens\":1e300,\"completion_tokens\":-5}}";
+	int st = wire_reply(API_OPENAI, body, strlen(body), &r, &err);
+	CHECK("wire_reply absurd usage", st == WIRE_OK && r.prompt_tokens == -1 && r.completion_tokens == -1 &&
+	    strcmp(r.text, "x") == 0);
+	reply_free(&r);
+	CHECK("retry-after-ms", retry_after_header("retry-after-ms: 250\r\n", 21, -1) == 0.25);
+	CHECK("Retry-After seconds", retry_after_header("Retry-After: 12\r\n", 17, -1) == 12);
+	CHECK("Retry-After nonsense", retry_after_header("Retry-After: soon\r\n", 19, -1) == -1);
+	CHECK("Retry-After negative", retry_after_header("Retry-After: -3\r\n", 17, -1) == -1);
+	CHECK("other header", retry_after_header("Content-Type: x\r\n", 17, -1) == -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,5 +283,6 @@ main(int argc, char **argv)
 	test_reader();
 	test_splice();
 	test_judge_parse();
+	test_wire_reply();
 	return failed ? 1 : 0;
 }
