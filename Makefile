@@ -4,7 +4,7 @@ include config.mk
 
 TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
 LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
-         lib/engine.o lib/cli.o lib/judge.o lib/stats.o
+         lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o
 MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1
 MAN7 = man/pt.7
 
@@ -45,6 +45,11 @@ demo: deps
 	@$(MAKE) -s all
 	@$(MAKE) -s -C examples/brodeur demo
 
+# the unit tests, case tables and bad-input corpus under valgrind
+check-valgrind: all tests/unit
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q valgrind >/dev/null; }
+	@VALGRIND=1 LONG_LINE=5000000 bash tests/run.sh unit pt-filter pt-prompt pt-stats bad-input
+
 # 20,000 records through pt-infer and pt-judge against a faulty server
 soak: all
 	@PT_TOP=$$(pwd) PATH=$$(pwd)/bin:$$PATH TMPDIR=$$(mktemp -d) bash tests/soak.sh 20000
@@ -71,4 +76,4 @@ clean:
 	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
 	rm -rf tests/out examples/brodeur/out
 
-.PHONY: all deps check demo soak fuzz bench install uninstall clean
+.PHONY: all deps check check-valgrind demo soak fuzz bench install uninstall clean

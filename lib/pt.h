@@ -171,6 +171,27 @@ enum { PATH_FOUND, PATH_NULL, PATH_ERROR };
 int path_get(const struct path *p, const char *s, const char *e, const struct json_index *ix,
     const char **vp, size_t *vlen);
 
+/* A template is a list of literal text pieces and compiled placeholders. */
+struct piece {
+	char *text;          /* literal text, or the placeholder's source */
+	size_t len;
+	struct expr *e;      /* NULL for literal text */
+};
+
+struct tmpl {
+	struct piece *p;
+	int n;
+};
+/* Compiles template text (where names it in messages); a placeholder that
+ * does not compile exits 2. */
+void tmpl_compile(struct tmpl *t, const char *text, jv args, const char *where);
+/* Renders t for record r into out: NULL, or the failed placeholder's message
+ * (the caller frees it). */
+char *tmpl_render(struct tmpl *t, const struct rec *r, jv *parsed, struct buf *out);
+void tmpl_free(struct tmpl *t);
+/* Splits a template file into its "--- system" and "--- user" sections. */
+void split_sections(const char *text, char **sys, char **user);
+
 /* wire.c: the three wire formats (OpenAI chat completions, Azure, Anthropic messages). */
 enum { API_OPENAI, API_AZURE, API_ANTHROPIC };
 int api_parse(const char *s);               /* -1 if unknown */

@@ -26,6 +26,23 @@ check "soak: every answer is the one meant for its request" "0" "$bad"
 retries=$(grep -o '[0-9]* retries' $TMPDIR/soak.err | head -1)
 faults=$(jq -s '[.[] | select(.attempt > 1)] | length' $TMPDIR/soak.log)
 ok "soak: $retries, $(wc -l < $TMPDIR/soak.log) requests for $N records, $(( $(date +%s) - start )) s"
+# kill -9 once a tenth of the output is written, then --resume: every record once
+: > $TMPDIR/k.out
+R="pt-infer -m m3 -u $U -j 128 --timeout 2 --retries 8 --retry-after-cap 2 --no-progress --resume $TMPDIR/k.out $TMPDIR/soak.ndjson"
+$R >> $TMPDIR/k.out 2>/dev/null & pid=$!
+while [ "$(wc -l < $TMPDIR/k.out)" -lt $((N / 10)) ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+n1=$(wc -l < $TMPDIR/k.out)
+$R >> $TMPDIR/k.out 2>/dev/null; st=$?
+check "soak: kill -9 after $n1 records, then --resume: every record exactly once, all ok" "0 $N $N ok" \
+	"$st $(wc -l < $TMPDIR/k.out) $(jq -r .id $TMPDIR/k.out | sort -u | wc -l) $(jq -r .infer.status $TMPDIR/k.out | sort -u | tr -d '\n')"
+# SIGINT: whole lines only, every finished record present, exit 1
+pt-infer -m m4 -u "$U" -j 128 --timeout 2 --no-progress $TMPDIR/soak.ndjson > $TMPDIR/i.out 2> $TMPDIR/i.err & pid=$!
+while [ "$(wc -l < $TMPDIR/i.out)" -lt $((N / 10)) ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
+kill -INT $pid; wait $pid; st=$?
+check "soak: SIGINT exits 1 with whole lines" "1 ok" "$st $(jq -c . $TMPDIR/i.out > /dev/null 2>&1 && [ -z "$(tail -c1 $TMPDIR/i.out)" ] && echo ok)"
+check "soak: SIGINT names what is unfinished" "1" "$(grep -c 'interrupted; [0-9]* requests unfinished' $TMPDIR/i.err)"
+
 # the judge over the same faults (the server answers the judge's reply shape via a directive)
 jq -c '.response = "[[pt: judge=7]] an answer"' $TMPDIR/soak.out > $TMPDIR/soak2.ndjson
 pt-judge -m j -u "$U" -j 128 --timeout 2 --retries 8 --retry-after-cap 2 --no-progress $TMPDIR/soak2.ndjson > $TMPDIR/judge.out 2> $TMPDIR/judge.err; st=$?

@@ -1,11 +1,11 @@
 #!/bin/bash
-# The bad-input corpus (tests/data/bad/, plus a 20 MB line, a directory and a
+# The bad-input corpus (tests/data/bad/, plus a 100 MB line, a directory and a
 # closed stdout made here) through every tool: no crash, a documented exit
 # status, whole NDJSON lines only, every record error named by file:line.
 . "$PT_TOP/tests/lib.sh"
 BAD=$PT_TOP/tests/data/bad
 C=$TMPDIR/emptycache; mkdir -p $C
-python3 -c "print('{\"id\":\"big\",\"grade\":1,\"response\":\"' + 'x' * 20000000 + '\"}')" > $TMPDIR/long-line.ndjson
+python3 -c "print('{\"id\":\"big\",\"grade\":1,\"response\":\"' + 'x' * ${LONG_LINE:-100000000} + '\"}')" > $TMPDIR/long-line.ndjson
 mkdir -p $TMPDIR/a-directory
 tools=(
 	"pt-filter true"
