@@ -20,7 +20,7 @@ enum {
 /* util.c: allocation (fatal on failure), messages, option parsing. */
 extern const char *progname;
 extern int stdout_closed;   /* stdout was closed at start: writing a record is a write error */
-void pt_init(const char *argv0);
+void pt_init(char **argv);
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t m);
 void *erealloc(void *p, size_t n);

@@ -72,11 +72,12 @@ int stdout_closed;
  * so no file or socket opened later can land on it; a closed stdout is then
  * a write error at the first record (out.c). */
 void
-pt_init(const char *argv0)
+pt_init(char **argv)
 {
 	static cJSON_Hooks hooks = { emalloc, free };
-	const char *s = strrchr(argv0, '/');
-	progname = s ? s + 1 : argv0;
+	const char *s = strrchr(argv[0], '/');
+	progname = s ? s + 1 : argv[0];
+	argv[0] = (char *)progname;   /* getopt's messages name the tool, not its path */
 	cJSON_InitHooks(&hooks);
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {

@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	jv args = jv_object();
 	int c;
 
-	pt_init(argv[0]);
+	pt_init(argv);
 	while ((c = getopt_long(argc, argv, "+d:f:hn:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':

@@ -191,7 +191,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
-	pt_init(argv[0]);
+	pt_init(argv);
 	engine_cli_init(&cli);
 	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS "h", opts, NULL)) != -1) {
 		if (engine_cli_opt(&cli, c, optarg))

@@ -718,7 +718,7 @@ main(int argc, char **argv)
 	};
 	const char *task_text = NULL, *rubric_file = NULL;
 	int c, structured = 0;
-	pt_init(argv[0]);
+	pt_init(argv);
 	engine_cli_init(&cli);
 	cli.o.jobs = 8;
 	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS "h", opts, NULL)) != -1) {

@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	jv args = jv_object();
 
 	static const char *const verbs[] = { "box", "scatter", "bland-altman", NULL };   /* BOX, SCATTER, BA */
-	pt_init(argv[0]);
+	pt_init(argv);
 	verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:ho:v:", opts, NULL)) != -1) {
 		switch (c) {

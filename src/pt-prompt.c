@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	jv args = jv_object();
 	struct buf params = { 0 };
 
-	pt_init(argv[0]);
+	pt_init(argv);
 	while ((c = getopt_long(argc, argv, "hlm:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':

@@ -358,7 +358,7 @@ main(int argc, char **argv)
 	jv args = jv_object();
 
 	static const char *const verbs[] = { "summary", "agree", "compare", NULL };   /* SUMMARY, AGREE, COMPARE */
-	pt_init(argv[0]);
+	pt_init(argv);
 	verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
 		switch (c) {

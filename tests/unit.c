@@ -275,7 +275,7 @@ test_wire_reply(void)
 int
 main(int argc, char **argv)
 {
-	pt_init(argv[0]);
+	pt_init(argv);
 	test_scan();
 	test_num();
 	test_json_number();

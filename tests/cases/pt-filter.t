@@ -44,7 +44,7 @@ input no crash	pt-filter '[., input] | length == 2'	{"a":1}\n{"a":2}\n		1	pt-fil
 debug no crash	pt-filter 'debug | true'	{"a":1}\n	{"a":1}	0	["DEBUG:",{"a":1}]
 help	pt-filter --help | head -1		usage: pt-filter [options] EXPR [FILE...]	0	
 version	pt-filter --version		pt-filter (pt) 0.1.0	0	
-write error exit 3	pt-filter true recs.ndjson > /dev/full			3	pt-filter: write error: No space left on device
+write error exit 3	PT_VG_LEAKS=no pt-filter true recs.ndjson > /dev/full			3	pt-filter: write error: No space left on device
 NaN token	pt-filter true	{"a":NaN}\n{"a":1}\n	{"a":1}	1	pt-filter: <stdin>:1: invalid JSON: unexpected character\npt-filter: 1 record failed
 Infinity token	pt-filter true	{"a":Infinity}\n		1	pt-filter: <stdin>:1: invalid JSON: unexpected character\npt-filter: 1 record failed
 NUL byte	printf '{"a":1}\n{"a":"x\0y"}\n{"a":3}\n' | pt-filter true		{"a":1}\n{"a":3}	1	pt-filter: <stdin>:2: invalid JSON: control character in string\npt-filter: 1 record failed

@@ -30,4 +30,4 @@ batch missing id	pt-prompt --batch -m m --user q	{"x":1}\n		1	pt-prompt: <stdin>
 batch needs model	pt-prompt --batch --user q			2	pt-prompt: --batch needs -m MODEL (or PT_MODEL)\nTry 'pt-prompt --help' for more information.
 batch model from env	PT_MODEL=envm pt-prompt --batch --user q | jq -r .body.model	{"id":"a"}\n	envm	0	
 bad param	pt-prompt --batch -m m --param x=nope --user q			2	pt-prompt: --param x: invalid JSON: Invalid literal at EOF at line 1, column 4 (while parsing 'nope')\nTry 'pt-prompt --help' for more information.
-write error exit 3	pt-prompt --user x cases.ndjson > /dev/full			3	pt-prompt: write error: No space left on device
+write error exit 3	PT_VG_LEAKS=no pt-prompt --user x cases.ndjson > /dev/full			3	pt-prompt: write error: No space left on device

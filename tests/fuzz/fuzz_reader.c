@@ -13,7 +13,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static struct path *paths[3];
 	if (!paths[0]) {
-		pt_init("fuzz");
+		static char *fz[] = { "fuzz", NULL };
+		pt_init(fz);
 		paths[0] = path_parse(".grade");
 		paths[1] = path_parse(".a.b[1]");
 		paths[2] = path_parse(".[\"max score\"]");

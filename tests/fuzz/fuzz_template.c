@@ -10,7 +10,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static int init;
 	if (!init) {
-		pt_init("fuzz");
+		static char *fz[] = { "fuzz", NULL };
+		pt_init(fz);
 		init = 1;
 	}
 	if (size < 1)
@@ -24,7 +25,9 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	buf_adds(&t, "<{{ .v }}|{{ .w // \"-\" }}|{{ .v | tostring }}>");
 	struct tmpl tp = { 0 };
-	tmpl_compile(&tp, buf_cstr(&t), jv_object(), "fuzz");
+	jv args = jv_object();   /* lent to tmpl_compile, which copies what it keeps */
+	tmpl_compile(&tp, buf_cstr(&t), args, "fuzz");
+	jv_free(args);
 	const char *rp = (const char *)data + 1 + tl;
 	size_t rn = size - 1 - tl, start, end;
 	long nl;
