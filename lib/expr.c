@@ -190,6 +190,20 @@ expr_first(struct expr *e, const struct rec *r, jv *parsed)
 	return out;
 }
 
+/* e's first output on r into *out (the caller's), or -1 when jq raised an
+ * error, which is reported with the record's location. */
+static int
+jq_first(struct expr *e, const struct rec *r, jv *parsed, jv *out)
+{
+	*out = expr_first(e, r, parsed);
+	if (jv_is_valid(*out))
+		return 0;
+	char *m = jv_errmsg(*out);
+	rec_warn(r, "%s: %s", e->what, m);
+	free(m);
+	return -1;
+}
+
 int
 expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 {
@@ -204,13 +218,9 @@ expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 		*x = json_number(v, n);
 		return 1;
 	}
-	jv out = expr_first(e, r, parsed);
-	if (!jv_is_valid(out)) {
-		char *m = jv_errmsg(out);
-		rec_warn(r, "%s: %s", e->what, m);
-		free(m);
+	jv out;
+	if (jq_first(e, r, parsed, &out) < 0)
 		return -1;
-	}
 	int k = jv_get_kind(out) == JV_KIND_NUMBER;
 	if (k)
 		*x = jv_number_value(out);
@@ -256,13 +266,9 @@ expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 		buf_add_compact(out, v, n);
 		return 0;
 	}
-	jv val = expr_first(e, r, parsed);
-	if (!jv_is_valid(val)) {
-		char *m = jv_errmsg(val);
-		rec_warn(r, "%s: %s", e->what, m);
-		free(m);
+	jv val;
+	if (jq_first(e, r, parsed, &val) < 0)
 		return -1;
-	}
 	jv d = jv_dump_string(val, 0);
 	buf_adds(out, jv_string_value(d));
 	jv_free(d);

@@ -120,6 +120,7 @@ void rdr_threaded(struct reader *rd);   /* read and validate on a second thread 
 int rdr_fd(struct reader *rd);          /* the descriptor read now, -1 at the end */
 int rdr_failed(struct reader *rd);      /* operands that could not be read */
 void rdr_close(struct reader *rd);
+int rec_usable(const struct rec *r);   /* an object? else reported with file:line */
 void rec_warn(const struct rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* out.c: stdout, whole records at a time; a failed write exits 3. */

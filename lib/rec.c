@@ -121,6 +121,17 @@ rec_warn(const struct rec *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* 1 if r is a JSON object; otherwise reports why not, with its location. */
+int
+rec_usable(const struct rec *r)
+{
+	if (r->err)
+		rec_warn(r, "invalid JSON: %s", r->err);
+	else if (!r->is_object)
+		rec_warn(r, "not an object");
+	return !r->err && r->is_object;
+}
+
 /* Opens the next operand; 0 when there are none left. */
 static int
 open_next(struct reader *rd)

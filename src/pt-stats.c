@@ -429,8 +429,7 @@ main(int argc, char **argv)
 	struct buf key = { 0 }, cl = { 0 };
 	unsigned long nfail = 0, nmissing = 0;
 	while (rdr_next(rd, &r) == RDR_REC) {
-		if (r.err || !r.is_object) {
-			rec_warn(&r, r.err ? "invalid JSON: %s" : "not an object%s", r.err ? r.err : "");
+		if (!rec_usable(&r)) {
 			nfail++;
 			continue;
 		}
