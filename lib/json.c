@@ -42,7 +42,7 @@ special8(const unsigned char *q)
 
 /* Scans the string body after the opening quote; returns the offset past the
  * closing quote, or -1 (more input needed) or -2 (bad, *errp set). */
-static long
+static inline __attribute__((always_inline)) long
 scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
 {
 	const unsigned char *q = p;
@@ -50,17 +50,20 @@ scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
 #ifdef __SSE2__
 		/* sixteen bytes a step: the first quote, backslash or control byte */
 		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
-		while (e - q >= 16) {
+		for (;;) {
+			if (e - q < 16)
+				goto tail;
 			__m128i v = _mm_loadu_si128((const __m128i *)q);
 			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
 			    _mm_cmpeq_epi8(_mm_subs_epu8(v, c1f), _mm_setzero_si128()));
 			int m = _mm_movemask_epi8(hit);
 			if (m) {
 				q += __builtin_ctz((unsigned)m);
-				break;
+				goto found;
 			}
 			q += 16;
 		}
+tail:
 #endif
 		while (e - q >= 8 && !special8(q))
 			q += 8;
@@ -68,6 +71,9 @@ scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
 			q++;
 		if (q >= e)
 			return -1;
+#ifdef __SSE2__
+found:
+#endif
 		if (*q == '"')
 			return q + 1 - p;
 		if (*q < 0x20) {
@@ -241,7 +247,7 @@ key:
 	if (k == -2)
 		goto bad;
 	if (ix && depth == 1 && ix->n >= 0) {
-		if (ix->n == (int)(sizeof ix->m / sizeof *ix->m))
+		if (ix->n == JSON_INDEX_MAX)
 			ix->n = -1;
 		else {
 			ix->m[ix->n].key = (unsigned)(p + 1 - base);
@@ -385,11 +391,16 @@ json_members(const char *p, const char *e, const char **it, struct json_member *
 	return 1;
 }
 
+/* An escape makes the text longer than what it stands for, so a raw key of
+ * s's length equals s only if it is s's bytes without a backslash, and a
+ * shorter one never does. */
 int
 json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
 {
-	if (!memchr(key, '\\', keylen))
-		return keylen == slen && memcmp(key, s, slen) == 0;
+	if (keylen <= slen)
+		return keylen == slen && memcmp(key, s, slen) == 0 && !mem_has(key, keylen, '\\');
+	if (!mem_has(key, keylen, '\\'))
+		return 0;
 	struct buf b = { 0 };
 	buf_addc(&b, '"');
 	buf_add(&b, key, keylen);

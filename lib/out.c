@@ -63,7 +63,7 @@ out_close(void)
 void
 buf_add_compact(struct buf *b, const char *p, size_t n)
 {
-	if (!memchr(p, '\n', n)) {
+	if (!mem_has(p, n, '\n')) {
 		buf_add(b, p, n);
 		return;
 	}

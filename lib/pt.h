@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <jq.h>
 #include <jv.h>
 
@@ -32,6 +33,19 @@ double parse_double(const char *opt, const char *s, double lo, double hi);
 char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
 void print_version(void) __attribute__((noreturn));
 int verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void));
+
+/* Whether p[0..n) holds byte c: memchr, without its call for short spans
+ * (keys, group values), where the call cost more than the search. */
+static inline int
+mem_has(const char *p, size_t n, char c)
+{
+	if (n > 32)
+		return memchr(p, c, n) != NULL;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == c)
+			return 1;
+	return 0;
+}
 
 /* A growable byte buffer; the owner frees b.p. */
 struct buf {
@@ -73,9 +87,11 @@ enum { JS_OK, JS_MORE, JS_BAD };
  * JS_BAD sets *errp to a static reason and *endp to the offending offset.
  * *nlp receives the number of newlines crossed; with stop_nl a newline inside a
  * container is an error (NDJSON lines). */
+#define JSON_INDEX_MAX 48
+struct json_span { unsigned key, keylen, val, vallen; };
 struct json_index {             /* the top-level members of an object, offsets from its start */
 	int n;                      /* -1: not indexed (too many members, or not an object) */
-	struct { unsigned key, keylen, val, vallen; } m[48];
+	struct json_span *m;        /* room for JSON_INDEX_MAX */
 };
 int json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t *endp,
     long *nlp, const char **errp, struct json_index *ix);

@@ -29,18 +29,21 @@ struct reader {
 	int eof;                /* fd has reached its end */
 	int mode, array_first;  /* M_*; in an array, before its first element */
 	int nonblock, failed;
+	int keep;               /* fill keeps what was read: a full buffer is RDR_AGAIN */
 	char *errtext;          /* a bad record's text, owned here */
 	struct json_index ix;   /* the current record's top-level members */
+	struct json_span ixbuf[JSON_INDEX_MAX];
 	struct pipe *pipe;      /* rdr_threaded: records come from a reading thread */
 };
 
 /* rdr_threaded: a thread reads and validates records into batches, in order,
- * while the tool's thread evaluates them. Records, their index and error
- * texts are copied into the batch; a batch is reused once the tool has moved
- * past its last record. */
+ * while the tool's thread evaluates them. Each batch's buffer is the reader's
+ * buffer while the batch is read, so a record is never copied: when the buffer
+ * is full the batch is handed over and the unread rest (part of a record)
+ * moves into the next batch's buffer. The member index is written straight
+ * into the batch as well. A batch is reused once the tool has moved past it. */
 #define PIPE_BATCHES 4
-#define PIPE_RECORDS 2048
-#define PIPE_BYTES (1 << 20)
+#define PIPE_BUF (1 << 20)
 struct precord {
 	size_t off, len, ixoff;
 	const char *file, *err;
@@ -48,10 +51,12 @@ struct precord {
 	int is_object, ixn;
 };
 struct pbatch {
-	struct buf data;
+	char *data;             /* the records' bytes; a bad record's are in errs */
+	size_t cap;
+	struct buf errs;
 	struct precord *r;
-	unsigned (*ixm)[4];
-	size_t n, ixcount, ixcap;
+	struct json_span *ixm;
+	size_t n, rcap, ixcount, ixcap;
 	int full, eof;
 };
 struct pipe {
@@ -62,7 +67,7 @@ struct pipe {
 	int cur;                /* the batch the tool reads */
 	size_t pos;             /* its next record */
 	int stop;
-	struct json_index ix;   /* the tool's copy of its record's index */
+	struct json_index ix;   /* the tool's record's index, in the batch */
 };
 
 struct reader *
@@ -75,6 +80,7 @@ rdr_open(char **files, int nfiles)
 	rd->fd = -1;
 	rd->cap = 1 << 20;
 	rd->buf = emalloc(rd->cap);
+	rd->ix.m = rd->ixbuf;
 	return rd;
 }
 
@@ -83,8 +89,10 @@ static void pipe_close(struct pipe *pp);
 void
 rdr_close(struct reader *rd)
 {
-	if (rd->pipe)
+	if (rd->pipe) {
 		pipe_close(rd->pipe);
+		rd->buf = NULL;   /* it was a batch's */
+	}
 	if (rd->fd > 0)
 		close(rd->fd);
 	free(rd->buf);
@@ -158,7 +166,7 @@ open_next(struct reader *rd)
 				continue;
 			}
 		}
-		rd->beg = rd->end = 0;
+		rd->beg = rd->end;   /* (keep: earlier records stay where they are) */
 		rd->line = 1;
 		rd->eof = 0;
 		rd->mode = M_START;
@@ -168,16 +176,19 @@ open_next(struct reader *rd)
 }
 
 /* Reads more of the current file: 1 read something or reached eof, 0 would
- * block (nonblocking mode), -1 read error (reported, file abandoned). */
+ * block (nonblocking mode) or the buffer is full (keep), -1 read error
+ * (reported, file abandoned). */
 static int
 fill(struct reader *rd)
 {
-	if (rd->beg > 0) {
+	if (rd->beg > 0 && !rd->keep) {
 		memmove(rd->buf, rd->buf + rd->beg, rd->end - rd->beg);
 		rd->end -= rd->beg;
 		rd->beg = 0;
 	}
 	if (rd->cap - rd->end < (1 << 16)) {
+		if (rd->keep && rd->beg > 0)
+			return 0;
 		rd->cap *= 2;
 		rd->buf = erealloc(rd->buf, rd->cap);
 	}
@@ -368,12 +379,55 @@ next_seq(struct reader *rd, struct rec *r)
 	}
 }
 
+/* Makes b's buffer the reader's, holding the unread rest of the last one. */
+static void
+batch_start(struct reader *rd, struct pbatch *b)
+{
+	size_t rest = rd->end - rd->beg;
+	if (b->cap < rest + PIPE_BUF) {
+		b->cap = rest + PIPE_BUF;
+		b->data = erealloc(b->data, b->cap);
+	}
+	memcpy(b->data, rd->buf + rd->beg, rest);
+	rd->buf = b->data;
+	rd->cap = b->cap;
+	rd->beg = 0;
+	rd->end = rest;
+	b->n = b->ixcount = b->errs.len = 0;
+}
+
+/* Adds the record next_seq gave, its index already in place. */
+static void
+batch_add(struct reader *rd, struct pbatch *b, const struct rec *r)
+{
+	if (b->n == b->rcap) {
+		b->rcap = b->rcap ? b->rcap * 2 : 4096;
+		b->r = erealloc(b->r, b->rcap * sizeof *b->r);
+	}
+	struct precord *pr = &b->r[b->n++];
+	pr->len = r->len;
+	pr->file = r->file;
+	pr->err = r->err;
+	pr->line = r->line;
+	pr->is_object = r->is_object;
+	pr->ixn = r->ix ? r->ix->n : -1;
+	pr->ixoff = b->ixcount;
+	if (pr->ixn > 0)
+		b->ixcount += (size_t)pr->ixn;
+	if (r->err) {
+		pr->off = b->errs.len;
+		buf_add(&b->errs, r->p, r->len);
+	} else
+		pr->off = (size_t)(r->p - rd->buf);
+}
+
 static void *
 producer(void *arg)
 {
 	struct reader *rd = arg;
 	struct pipe *pp = rd->pipe;
 	int i = 0, eof = 0;
+	rd->keep = 1;
 	while (!eof) {
 		struct pbatch *b = &pp->b[i];
 		pthread_mutex_lock(&pp->mu);
@@ -382,33 +436,23 @@ producer(void *arg)
 		pthread_mutex_unlock(&pp->mu);
 		if (pp->stop)
 			break;
-		b->n = b->ixcount = 0;
-		b->data.len = 0;
-		while (b->n < PIPE_RECORDS && b->data.len < PIPE_BYTES) {
+		batch_start(rd, b);
+		for (;;) {
+			if (b->ixcap < b->ixcount + JSON_INDEX_MAX) {
+				b->ixcap = 2 * (b->ixcount + JSON_INDEX_MAX);
+				b->ixm = erealloc(b->ixm, b->ixcap * sizeof *b->ixm);
+			}
+			rd->ix.m = b->ixm + b->ixcount;
 			struct rec r;
-			if (next_seq(rd, &r) == RDR_EOF) {
+			int st = next_seq(rd, &r);
+			if (st == RDR_EOF)
 				eof = 1;
-				break;
-			}
-			struct precord *pr = &b->r[b->n++];
-			pr->off = b->data.len;
-			pr->len = r.len;
-			pr->file = r.file;
-			pr->err = r.err;
-			pr->line = r.line;
-			pr->is_object = r.is_object;
-			pr->ixn = r.ix ? r.ix->n : -1;
-			pr->ixoff = b->ixcount;
-			buf_add(&b->data, r.p, r.len);
-			if (pr->ixn > 0) {
-				if (b->ixcount + (size_t)pr->ixn > b->ixcap) {
-					b->ixcap = (b->ixcount + (size_t)pr->ixn) * 2;
-					b->ixm = erealloc(b->ixm, b->ixcap * sizeof *b->ixm);
-				}
-				memcpy(b->ixm + b->ixcount, r.ix->m, (size_t)pr->ixn * sizeof *b->ixm);
-				b->ixcount += (size_t)pr->ixn;
-			}
+			if (st != RDR_REC)
+				break;   /* the end, or the buffer is full */
+			batch_add(rd, b, &r);
 		}
+		b->data = rd->buf;   /* fill may have grown it for a long record */
+		b->cap = rd->cap;
 		pthread_mutex_lock(&pp->mu);
 		b->eof = eof;
 		b->full = 1;
@@ -420,15 +464,15 @@ producer(void *arg)
 }
 
 /* Switches rd to a reading thread (blocking reads only; call before the
- * first rdr_next). */
+ * first rdr_next). From here on the reader's buffer is a batch's. */
 void
 rdr_threaded(struct reader *rd)
 {
 	struct pipe *pp = ecalloc(1, sizeof *pp);
 	pthread_mutex_init(&pp->mu, NULL);
 	pthread_cond_init(&pp->cv, NULL);
-	for (int i = 0; i < PIPE_BATCHES; i++)
-		pp->b[i].r = emalloc(PIPE_RECORDS * sizeof *pp->b[i].r);
+	pp->b[PIPE_BATCHES - 1].data = rd->buf;
+	pp->b[PIPE_BATCHES - 1].cap = rd->cap;
 	rd->pipe = pp;
 	pthread_create(&pp->tid, NULL, producer, rd);
 }
@@ -447,7 +491,7 @@ rdr_next(struct reader *rd, struct rec *r)
 		pthread_mutex_unlock(&pp->mu);
 		if (pp->pos < b->n) {
 			struct precord *pr = &b->r[pp->pos++];
-			r->p = b->data.p + pr->off;
+			r->p = (pr->err ? b->errs.p : b->data) + pr->off;
 			r->len = pr->len;
 			r->file = pr->file;
 			r->err = pr->err;
@@ -456,7 +500,7 @@ rdr_next(struct reader *rd, struct rec *r)
 			r->ix = NULL;
 			if (pr->ixn >= 0) {
 				pp->ix.n = pr->ixn;
-				memcpy(pp->ix.m, b->ixm + pr->ixoff, (size_t)pr->ixn * sizeof *b->ixm);
+				pp->ix.m = b->ixm + pr->ixoff;
 				r->ix = &pp->ix;
 			}
 			return RDR_REC;
@@ -482,7 +526,8 @@ pipe_close(struct pipe *pp)
 	pthread_mutex_unlock(&pp->mu);
 	pthread_join(pp->tid, NULL);
 	for (int i = 0; i < PIPE_BATCHES; i++) {
-		free(pp->b[i].data.p);
+		free(pp->b[i].data);
+		free(pp->b[i].errs.p);
 		free(pp->b[i].r);
 		free(pp->b[i].ixm);
 	}

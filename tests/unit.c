@@ -116,7 +116,8 @@ test_path(void)
 			size_t n;
 			int st = p ? path_get(p, r.p, r.p + r.len, NULL, &v, &n) : -1;
 			/* and through the reader's index of the top-level members */
-			struct json_index ix;
+			struct json_span sp[JSON_INDEX_MAX];
+			struct json_index ix = { 0, sp };
 			size_t s0, e0;
 			long nl0;
 			const char *er0;

@@ -32,7 +32,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	size_t rn = size - 1 - tl, start, end;
 	long nl;
 	const char *err;
-	struct json_index ix;
+	struct json_span sp[JSON_INDEX_MAX];
+	struct json_index ix = { 0, sp };
 	if (json_scan(rp, rn, 1, 0, &start, &end, &nl, &err, &ix) == JS_OK && rp[start] == '{') {
 		struct rec r = { rp + start, end - start, "fuzz", 1, NULL, 1, &ix };
 		jv parsed = jv_invalid();
