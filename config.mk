@@ -9,8 +9,8 @@ WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prot
        -Wno-unused-parameter -Wno-sign-compare
 CFLAGS = $(OPT) -std=c11 $(WARN) $(WERROR) $(SAN)
 # pkg-config where a package ships a .pc file (the shell assignment is POSIX 2024 and GNU make)
-PKG_CFLAGS != pkg-config --cflags libcurl libcjson cairo fontconfig gsl libcrypto 2>/dev/null || echo -I/usr/include/cairo
+PKG_CFLAGS != pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl libcrypto 2>/dev/null || echo -I/usr/include/cairo
 CPPFLAGS = -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
 LDFLAGS = $(SAN)
 # libjq 1.6 ships no .pc file; the others are found by name in the Debian layout.
-LIBS = -ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lfontconfig -lpthread -lm
+LIBS = -ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm

@@ -163,6 +163,8 @@ json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t 
 	const char *lit;
 
 #define WS() do { \
+	if (p < e && *p > ' ') \
+		break;   /* compact JSON: no whitespace here */ \
 	for (; p < e; p++) { \
 		if (*p == '\n') { \
 			if (stop_nl && depth > 0) { *errp = "unexpected end of line"; goto bad; } \
@@ -391,16 +393,10 @@ json_members(const char *p, const char *e, const char **it, struct json_member *
 	return 1;
 }
 
-/* An escape makes the text longer than what it stands for, so a raw key of
- * s's length equals s only if it is s's bytes without a backslash, and a
- * shorter one never does. */
+/* json_key_eq's rare case: key has escapes and is longer than s. */
 int
-json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
+json_key_eq_escaped(const char *key, size_t keylen, const char *s, size_t slen)
 {
-	if (keylen <= slen)
-		return keylen == slen && memcmp(key, s, slen) == 0 && !mem_has(key, keylen, '\\');
-	if (!mem_has(key, keylen, '\\'))
-		return 0;
 	struct buf b = { 0 };
 	buf_addc(&b, '"');
 	buf_add(&b, key, keylen);

@@ -106,7 +106,18 @@ struct json_member {
 };
 int json_members(const char *p, const char *e, const char **it, struct json_member *m);
 /* Compares a raw JSON string body (between quotes, escapes allowed) with s. */
-int json_key_eq(const char *key, size_t keylen, const char *s, size_t slen);
+int json_key_eq_escaped(const char *key, size_t keylen, const char *s, size_t slen);
+/* Whether the raw key text [key, keylen) stands for s. An escape makes the
+ * text longer than what it stands for, so a key of s's length equals s only
+ * as s's bytes without a backslash, and a shorter one never does. Inline: the
+ * fast field path compares every key of a record this way. */
+static inline int
+json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
+{
+	if (keylen == slen)
+		return (slen == 0 || key[0] == s[0]) && memcmp(key, s, slen) == 0 && !mem_has(key, keylen, '\\');
+	return keylen > slen && mem_has(key, keylen, '\\') && json_key_eq_escaped(key, keylen, s, slen);
+}
 /* Decodes the JSON string text [p,e) (with quotes) into b; returns 0 if not a string. */
 int json_unquote(const char *p, const char *e, struct buf *b);
 void json_quote(struct buf *b, const char *s, size_t n);

@@ -66,6 +66,7 @@ struct pipe {
 	struct pbatch b[PIPE_BATCHES];
 	int cur;                /* the batch the tool reads */
 	size_t pos;             /* its next record */
+	int have;               /* it is known to be full */
 	int stop;
 	struct json_index ix;   /* the tool's record's index, in the batch */
 };
@@ -485,10 +486,14 @@ rdr_next(struct reader *rd, struct rec *r)
 		return next_seq(rd, r);
 	for (;;) {
 		struct pbatch *b = &pp->b[pp->cur];
-		pthread_mutex_lock(&pp->mu);
-		while (!b->full)
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		pthread_mutex_unlock(&pp->mu);
+		if (!pp->have) {
+			/* a full batch stays full until it is given back below */
+			pthread_mutex_lock(&pp->mu);
+			while (!b->full)
+				pthread_cond_wait(&pp->cv, &pp->mu);
+			pthread_mutex_unlock(&pp->mu);
+			pp->have = 1;
+		}
 		if (pp->pos < b->n) {
 			struct precord *pr = &b->r[pp->pos++];
 			r->p = (pr->err ? b->errs.p : b->data) + pr->off;
@@ -514,6 +519,7 @@ rdr_next(struct reader *rd, struct rec *r)
 		pthread_mutex_unlock(&pp->mu);
 		pp->cur = (pp->cur + 1) % PIPE_BATCHES;
 		pp->pos = 0;
+		pp->have = 0;
 	}
 }
 

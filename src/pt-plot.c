@@ -9,6 +9,7 @@
 #include <fontconfig/fontconfig.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
+#include <png.h>
 
 #include "pt.h"
 
@@ -333,6 +334,63 @@ range_pad(double lo, double hi, double *plo, double *phi)
 }
 
 static void
+png_fail(png_structp png, png_const_charp msg)
+{
+	png_longjmp(png, 1);   /* reported by write_png's caller as a write error */
+}
+
+static void
+png_warn(png_structp png, png_const_charp msg)
+{
+}
+
+/* Writes the opaque image surf as an 8-bit RGB PNG that says its DPI.
+ * cairo's own writer tries every row filter on every row and took two thirds
+ * of a small plot's time; one filter (up: a plot's columns repeat) at zlib
+ * level 5 takes a fifth of that and the file is a little smaller. */
+static cairo_status_t
+write_png(cairo_surface_t *surf, const char *path, double dpi)
+{
+	int w = cairo_image_surface_get_width(surf), h = cairo_image_surface_get_height(surf);
+	int stride = cairo_image_surface_get_stride(surf);
+	const unsigned char *data = cairo_image_surface_get_data(surf);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return CAIRO_STATUS_WRITE_ERROR;
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+	png_infop info = png ? png_create_info_struct(png) : NULL;
+	png_bytep row = emalloc(3 * (size_t)w);
+	int ok = 0;
+	if (info && !setjmp(png_jmpbuf(png))) {
+		png_init_io(png, f);
+		png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		    PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+		png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
+		png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+		png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+		png_set_compression_level(png, 5);
+		png_write_info(png, info);
+		for (int y = 0; y < h; y++) {
+			/* CAIRO_FORMAT_RGB24: a native-endian 32-bit xRGB word per pixel */
+			const uint32_t *px = (const uint32_t *)(data + (size_t)y * (size_t)stride);
+			for (int x = 0; x < w; x++) {
+				row[3 * x] = (png_byte)(px[x] >> 16);
+				row[3 * x + 1] = (png_byte)(px[x] >> 8);
+				row[3 * x + 2] = (png_byte)px[x];
+			}
+			png_write_row(png, row);
+		}
+		png_write_end(png, NULL);
+		ok = 1;
+	}
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	if (fclose(f) != 0)
+		ok = 0;
+	return ok ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static void
 stats_line(struct buf *b, const char *k, double v)
 {
 	buf_printf(b, ",\"%s\":", k);
@@ -490,7 +548,7 @@ main(int argc, char **argv)
 	f.h = hi * 72;
 	cairo_surface_t *surf;
 	if (strcmp(ext, ".png") == 0) {
-		surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)lround(wi * dpi), (int)lround(hi * dpi));
+		surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)lround(wi * dpi), (int)lround(hi * dpi));
 	} else if (strcmp(ext, ".svg") == 0) {
 		surf = cairo_svg_surface_create(out, f.w, f.h);
 	} else {
@@ -825,7 +883,7 @@ main(int argc, char **argv)
 	cairo_destroy(cr);
 	cairo_status_t cs;
 	if (strcmp(ext, ".png") == 0)
-		cs = cairo_surface_write_to_png(surf, out);
+		cs = write_png(surf, out, dpi);
 	else {
 		cairo_surface_finish(surf);
 		cs = cairo_surface_status(surf);

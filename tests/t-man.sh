@@ -17,3 +17,11 @@ for t in "$PT_TOP"/bin/pt-*; do
 		grep -q -- "Fl Fl ${o#--}\b" "$PT_TOP/man/$n.1" || echo "FAIL $n.1 does not document $o"
 	done
 done
+# every example file a man page or the README points to is in the tree
+for f in $(grep -ho 'examples/[A-Za-z0-9_/.-]*\.\(png\|svg\|pdf\)' "$PT_TOP"/man/*.[17] "$PT_TOP"/README.md | sort -u); do
+	[ -f "$PT_TOP/$f" ] && echo "ok $f exists" || echo "FAIL $f is named but missing"
+done
+# the second figure of a man page's .Pq line: NAME , NAME in the first one's folder
+grep -h '^\.Pq Pa examples/.* , ' "$PT_TOP"/man/*.1 | while read -r _ _ first _ second _; do
+	[ -f "$PT_TOP/$(dirname "$first")/$second" ] && echo "ok $second exists" || echo "FAIL $second is named but missing"
+done
