@@ -41,9 +41,10 @@ special8(const unsigned char *q)
 }
 
 /* Scans the string body after the opening quote; returns the offset past the
- * closing quote, or -1 (more input needed) or -2 (bad, *errp set). */
+ * closing quote, or -1 (more input needed) or -2 (bad, *errp set). Sets *esc
+ * if the string holds an escape. */
 static inline __attribute__((always_inline)) long
-scan_string(const unsigned char *p, const unsigned char *e, const char **errp)
+scan_string(const unsigned char *p, const unsigned char *e, const char **errp, int *esc)
 {
 	const unsigned char *q = p;
 	for (;;) {
@@ -81,6 +82,7 @@ found:
 			return -2;
 		}
 		/* backslash */
+		*esc = 1;
 		if (q + 1 >= e)
 			return -1;
 		switch (q[1]) {
@@ -160,6 +162,7 @@ json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t 
 	char stack[JSON_MAX_DEPTH];
 	int depth = 0;
 	long nl = 0, k;
+	int esc;
 	const char *lit;
 
 #define WS() do { \
@@ -199,7 +202,7 @@ value:
 			goto key;
 		goto value;
 	case '"':
-		k = scan_string(p + 1, e, errp);
+		k = scan_string(p + 1, e, errp, &esc);
 		if (k == -1)
 			goto more;
 		if (k == -2)
@@ -243,7 +246,8 @@ key:
 		*errp = "expected a string key";
 		goto bad;
 	}
-	k = scan_string(p + 1, e, errp);
+	esc = 0;
+	k = scan_string(p + 1, e, errp, &esc);
 	if (k == -1)
 		goto more;
 	if (k == -2)
@@ -254,6 +258,7 @@ key:
 		else {
 			ix->m[ix->n].key = (unsigned)(p + 1 - base);
 			ix->m[ix->n].keylen = (unsigned)(k - 1);
+			ix->m[ix->n].esc = (unsigned)esc;
 		}
 	}
 	p += 1 + k;

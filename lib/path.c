@@ -117,6 +117,17 @@ no:
 	return NULL;
 }
 
+/* json_key_eq for an indexed key: the reader noted whether it has escapes,
+ * so a key of another length is passed over without reading its bytes (from
+ * the reading thread, they are not in this core's cache). */
+static inline int
+span_key_eq(const char *base, const struct json_span *m, const char *s, size_t slen)
+{
+	if (m->esc)
+		return json_key_eq_escaped(base + m->key, m->keylen, s, slen);
+	return m->keylen == slen && (slen == 0 || base[m->key] == s[0]) && memcmp(base + m->key, s, slen) == 0;
+}
+
 int
 path_get(const struct path *p, const char *s, const char *e, const struct json_index *ix,
     const char **vp, size_t *vlen)
@@ -130,7 +141,7 @@ path_get(const struct path *p, const char *s, const char *e, const struct json_i
 		if (i == 0 && st->key && ix && ix->n >= 0) {
 			/* the reader indexed the top level: the last of equal keys wins */
 			for (int k = ix->n - 1; k >= 0 && !found; k--)
-				if (json_key_eq(cur + ix->m[k].key, ix->m[k].keylen, st->key, st->keylen)) {
+				if (span_key_eq(cur, &ix->m[k], st->key, st->keylen)) {
 					found = cur + ix->m[k].val;
 					fend = found + ix->m[k].vallen;
 				}

@@ -88,7 +88,7 @@ enum { JS_OK, JS_MORE, JS_BAD };
  * *nlp receives the number of newlines crossed; with stop_nl a newline inside a
  * container is an error (NDJSON lines). */
 #define JSON_INDEX_MAX 48
-struct json_span { unsigned key, keylen, val, vallen; };
+struct json_span { unsigned key, keylen : 31, esc : 1, val, vallen; };   /* esc: the key has escapes */
 struct json_index {             /* the top-level members of an object, offsets from its start */
 	int n;                      /* -1: not indexed (too many members, or not an object) */
 	struct json_span *m;        /* room for JSON_INDEX_MAX */

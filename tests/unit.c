@@ -100,9 +100,11 @@ test_path(void)
 		"{\"a\":1,\"b\":{\"c\":[10,20,{\"d\":\"x\"}]},\"a\":2,\"max score\":7,\"n\":null,\"s\":\"str\"}",
 		"{\"b\":null,\"e\":\"\\u0041\",\"k\\u0065y\":3}",
 		"{\"b\":[],\"a\":{\"a\":{\"a\":9007199254740993}}}",
+		/* escaped keys: the last of equal keys wins however each is spelled */
+		"{\"a\":1,\"\\u0061\":2,\"x\\\\y\":3,\"\\u0078\\\\y\":4,\"ab\":5}",
 	};
 	static const char *paths[] = { ".a", ".b.c", ".b.c[1]", ".b.c[2].d", ".b.c[9]", ".[\"max score\"]",
-		".\"max score\"", ".n", ".n.x", ".zz", ".zz.y[3]", ".e", ".key", ".a.a.a", ".b[0]", ".", NULL };
+		".\"max score\"", ".n", ".n.x", ".zz", ".zz.y[3]", ".e", ".key", ".a.a.a", ".b[0]", ".", ".\"x\\\\y\"", ".ab", NULL };
 	char name[256];
 	for (size_t i = 0; i < sizeof recs / sizeof *recs; i++)
 		for (int j = 0; paths[j]; j++) {
