@@ -417,6 +417,7 @@ batch_add(struct reader *rd, struct pbatch *b, const struct rec *r)
 		b->ixcount += (size_t)pr->ixn;
 	if (r->err) {
 		pr->off = b->errs.len;
+		buf_grow(&b->errs, r->len + 1);   /* so that errs.p is not NULL for an empty text */
 		buf_add(&b->errs, r->p, r->len);
 	} else
 		pr->off = (size_t)(r->p - rd->buf);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/bench/run.sh: `make bench`. Each benchmark runs pt and its peer side
-# by side in the same run, whole process, and reports the median of REPS runs
-# (wall seconds) and peak RSS; the results go to tests/bench/RESULTS.md.
+# by side in the same run (taking turns), whole process, and reports the
+# median of REPS runs (wall seconds) and peak RSS; the results go to
+# tests/bench/RESULTS.md.
 # BENCH_N (default 1000000) sets the record count of the big files.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,15 +22,29 @@ if [ -n "${missing:-}" ]; then
 fi
 cc -O2 -o $W/fastserver $B/fastserver.c || exit 1
 
-# measure NAME CMD...: median wall seconds and max peak RSS (KiB) of REPS runs
-measure() {
+# once NAME CMD: one run, appended to NAME's times; summary NAME: the median
+# wall seconds, max peak RSS (KiB) and mean CPU seconds of NAME's runs.
+once() {
 	local name=$1; shift
-	: > $W/$name.times
-	for i in $(seq $REPS); do
-		/usr/bin/time -f "%e %M %U %S" -o $W/$name.t sh -c "$*" > /dev/null 2> $W/$name.err || { echo "FAILED: $name: $(tail -3 $W/$name.err)"; }
-		cat $W/$name.t >> $W/$name.times
-	done
-	sort -n $W/$name.times | awk -v n=$REPS 'NR == int((n + 1) / 2) { w = $1 } { if ($2 > m) m = $2; c += $3 + $4 } END { printf "%s %d %.3f\n", w, m, c / n }'
+	/usr/bin/time -f "%e %M %U %S" -o $W/$name.t sh -c "$*" > /dev/null 2> $W/$name.err || { echo "FAILED: $name: $(tail -3 $W/$name.err)"; }
+	cat $W/$name.t >> $W/$name.times
+}
+summary() {
+	sort -n $W/$1.times | awk -v n=$REPS 'NR == int((n + 1) / 2) { w = $1 } { if ($2 > m) m = $2; c += $3 + $4 } END { printf "%s %d %.3f\n", w, m, c / n }'
+}
+# measure NAME CMD: REPS runs
+measure() {
+	: > $W/$1.times
+	for i in $(seq $REPS); do once "$@"; done
+	summary $1
+}
+# pair NAME CMD PEER PEERCMD: REPS runs of each, taking turns, so that a
+# slow spell of the machine falls on both; prints NAME's summary, then PEER's
+pair() {
+	: > $W/$1.times
+	: > $W/$3.times
+	for i in $(seq $REPS); do once "$1" "$2"; once "$3" "$4"; done
+	echo "$(summary $1) $(summary $3)"
 }
 row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" >> $W/results.md; }
 ratio() { awk -v a=$1 -v b=$2 'BEGIN { printf "%.1f×", a / b }'; }
@@ -39,8 +54,7 @@ ratio() { awk -v a=$1 -v b=$2 'BEGIN { printf "%.1f×", a / b }'; }
 size=$(du -m $W/big.ndjson | cut -f1)
 : > $W/results.md
 echo "== pt-filter vs jq ($N records, $size MB)"
-read jw jm _ <<< "$(measure jq "jq -c 'select(.study|startswith(\"brodeur\"))' $W/big.ndjson")"
-read fw fm _ <<< "$(measure filter "pt-filter '.study|startswith(\"brodeur\")' $W/big.ndjson")"
+read fw fm _ jw jm _ <<< "$(pair filter "pt-filter '.study|startswith(\"brodeur\")' $W/big.ndjson" jq "jq -c 'select(.study|startswith(\"brodeur\"))' $W/big.ndjson")"
 read f1w f1m _ <<< "$(measure filter1 "pt-filter --threads 1 '.study|startswith(\"brodeur\")' $W/big.ndjson")"
 read sw sm _ <<< "$(measure filter_small "pt-filter '.study|startswith(\"brodeur\")' $W/small.ndjson")"
 row "pt-filter '.study\|startswith(\"brodeur\")', $N records" "${fw} s, $((fm / 1024)) MB" "jq -c 'select(…)': ${jw} s, $((jm / 1024)) MB" "$(ratio $jw $fw) jq's throughput" "goal ≥ 1.5×"
@@ -53,16 +67,13 @@ read qw _ _ <<< "$(measure jqpath "pt-stats summary --value '.grade|.' -f ndjson
 row "pt-stats summary --value .grade (plain path, read from bytes)" "${pw} s ($(awk -v s=$size -v w=$pw 'BEGIN { printf "%.0f", s / w }') MB/s)" "--value '.grade\|.' (libjq): ${qw} s" "$(ratio $qw $pw)" "the fast field path"
 
 echo "== pt-stats vs Python (json.loads + NumPy + SciPy)"
-read ssw ssm _ <<< "$(measure stats_summary "pt-stats summary --by .model --value .grade -f ndjson $W/big.ndjson")"
-read psw psm _ <<< "$(measure py_summary "$PY $B/py_stats.py summary $W/big.ndjson")"
+read ssw ssm _ psw psm _ <<< "$(pair stats_summary "pt-stats summary --by .model --value .grade -f ndjson $W/big.ndjson" py_summary "$PY $B/py_stats.py summary $W/big.ndjson")"
 row "pt-stats summary --by .model --value .grade" "${ssw} s, $((ssm / 1024)) MB" "Python ${psw} s, $((psm / 1024)) MB" "$(ratio $psw $ssw)" "goal ≥ 5×"
-read saw sam _ <<< "$(measure stats_agree "pt-stats agree -f ndjson $W/big.ndjson")"
-read paw pam _ <<< "$(measure py_agree "$PY $B/py_stats.py agree $W/big.ndjson")"
+read saw sam _ paw pam _ <<< "$(pair stats_agree "pt-stats agree -f ndjson $W/big.ndjson" py_agree "$PY $B/py_stats.py agree $W/big.ndjson")"
 row "pt-stats agree (all 18 statistics)" "${saw} s, $((sam / 1024)) MB" "Python (10 statistics) ${paw} s, $((pam / 1024)) MB" "$(ratio $paw $saw)" "goal ≥ 5×"
 
 echo "== pt-plot vs matplotlib"
-read bw bm _ <<< "$(measure plot "pt-plot box --by .model --value .grade -o $W/pt.png $W/big.ndjson")"
-read mw mm _ <<< "$(measure matplotlib "$PY $B/py_box.py $W/big.ndjson $W/mpl.png")"
+read bw bm _ mw mm _ <<< "$(pair plot "pt-plot box --by .model --value .grade -o $W/pt.png $W/big.ndjson" matplotlib "$PY $B/py_box.py $W/big.ndjson $W/mpl.png")"
 row "pt-plot box, $N values in 6 groups, PNG" "${bw} s, $((bm / 1024)) MB" "matplotlib (the vignette's code) ${mw} s, $((mm / 1024)) MB" "$(ratio $mw $bw)" "goal ≥ 10×"
 
 echo "== pt-infer (fastserver on loopback: the Python test server would be the bottleneck)"
@@ -87,7 +98,7 @@ kill $fs0 $fs200 2>/dev/null
 	echo "# Benchmarks"
 	echo
 	echo "\`make bench\` on $(nproc) cores, $(date -u +%Y-%m-%d); $N records of $(( size * 1024 * 1024 / N )) bytes ($size MB; tests/bench/gen.py)."
-	echo "Median of $REPS runs (wall seconds, whole process), peak RSS from GNU time; each peer runs beside pt in the same run."
+	echo "Median of $REPS runs (wall seconds, whole process), peak RSS from GNU time; each peer runs in the same run, taking turns with pt."
 	echo "Peers: Debian's jq 1.6, python3 $($PY -c 'import sys; print(sys.version.split()[0])') with NumPy $($PY -c 'import numpy; print(numpy.__version__)'), SciPy $($PY -c 'import scipy; print(scipy.__version__)'), matplotlib $($PY -c 'import matplotlib; print(matplotlib.__version__)'), curl $(curl --version | head -1 | cut -d' ' -f2)."
 	echo
 	echo "| benchmark | pt | peer | ratio | goal |"
