@@ -74,6 +74,6 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
-	rm -rf tests/out examples/brodeur/out
+	rm -rf tests/out
 
 .PHONY: all deps check check-valgrind demo soak fuzz bench install uninstall clean

@@ -251,8 +251,36 @@ args_add(jv *args, const char *name, const char *value, int is_json)
 	*args = jv_object_set(*args, jv_string(name), v);
 }
 
-/* Appends the compact JSON text of e's first output on r to out (a plain
- * path's bytes, or jq's printing); 0, or -1 on an error (reported). */
+/* Whether the valid JSON text [v, v+n) is already as jq prints it: a string
+ * without escapes or DEL, a literal, or a short integer. Other spellings
+ * ("a\u002db", 1.0, 1e0, [1, 2]) are printed by jq, so that a group key is
+ * the same however the record spells the value (as jq 1.6 prints). */
+static int
+as_jq_prints(const char *v, size_t n)
+{
+	if (*v == '"')
+		return !mem_has(v, n, '\\') && !mem_has(v, n, 0x7f);
+	if (*v == 't' || *v == 'f' || *v == 'n')
+		return 1;
+	size_t i = *v == '-';
+	if (n - i > 15 || (v[i] == '0' && n - i > 1))   /* 15 digits: exact in a double */
+		return 0;
+	for (; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
+}
+
+static void
+buf_jv(struct buf *out, jv val)
+{
+	jv d = jv_dump_string(val, 0);
+	buf_adds(out, jv_string_value(d));
+	jv_free(d);
+}
+
+/* Appends jq's compact JSON text of e's first output on r to out (a plain
+ * path's bytes when they are that already); 0, or -1 on an error (reported). */
 int
 expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 {
@@ -263,15 +291,16 @@ expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 		buf_adds(out, "null");
 		return 0;
 	case PATH_FOUND:
-		buf_add_compact(out, v, n);
+		if (as_jq_prints(v, n))
+			buf_add(out, v, n);
+		else
+			buf_jv(out, jv_parse_sized(v, (int)n));
 		return 0;
 	}
 	jv val;
 	if (jq_first(e, r, parsed, &val) < 0)
 		return -1;
-	jv d = jv_dump_string(val, 0);
-	buf_adds(out, jv_string_value(d));
-	jv_free(d);
+	buf_jv(out, val);
 	return 0;
 }
 

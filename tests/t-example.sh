@@ -20,6 +20,8 @@ for f in dx_box mgmt_box judge_dx_scatter judge_dx_bland_altman judge_mgmt_scatt
 done
 make -s -B -C $EX all OUT=$B > /dev/null 2>&1
 diff -r $A $B > /dev/null && ok "make -B writes identical files" || fail "make -B writes identical files" "$(diff -rq $A $B)"
+# examples/brodeur/out is committed for readers (and named by README and pt-plot(1)): it must be what the example makes now
+diff -r $A $EX/out > /dev/null && ok "the committed examples/brodeur/out is current" || fail "the committed examples/brodeur/out is current (make -C examples/brodeur, then commit)" "$(diff -rq $A $EX/out)"
 out=$(make -s -C $EX demo OUT=$A 2>/dev/null)
 case $out in *"Files written:"*judge_mgmt_scatter.png*) ok "demo prints the tables and the files";; *) fail "demo output" "$out";; esac
 

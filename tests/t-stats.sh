@@ -63,3 +63,13 @@ pt-stats agree --truth .truth --pred .pred -f ndjson $D/missing.ndjson > $TMPDIR
 check "missing counted" "30 $(jq -s '[.[] | select((.truth|type)=="number" and (.pred|type)=="number")] | length' $D/missing.ndjson) exit 0" \
 	"$(jq '.n + .n_missing' $TMPDIR/o) $(jq .n $TMPDIR/o) exit $st"
 check "missing reported" "pt-stats: $(jq '.n_missing' $TMPDIR/o) records with a missing or non-numeric value (counted in n_missing)" "$(cat $TMPDIR/e)"
+# --- a group is the value as jq prints it, however a record spells it (fast path = jq path)
+printf '{"g":"a\\u002db","v":1}\n{"g":"a-b","v":2}\n{"g":1.0,"v":3}\n{"g":1,"v":4}\n{"g":1e0,"v":5}\n{"g":[1, 2],"v":7}\n{"g":[1,2],"v":8}\n{"g":12345678901234567890,"v":9}\n' > $TMPDIR/spell.ndjson
+check "group keys as jq prints them" '"a-b" 2
+1 3
+[1,2] 2
+12345678901234567000 1' "$(pt-stats summary --by .g --value .v -f ndjson $TMPDIR/spell.ndjson | jq -r '"\(.g|tojson) \(.n)"')"
+check "fast path groups = jq path groups" "$(pt-stats summary --by '.g|.' --value .v -f tsv $TMPDIR/spell.ndjson | tail -n +2)" \
+	"$(pt-stats summary --by .g --value .v -f tsv $TMPDIR/spell.ndjson | tail -n +2)"
+check "pt-plot draws the same groups" "a-b 1 [1,2] 12345678901234567000" \
+	"$(pt-plot box --by .g --value .v --stats -o $TMPDIR/spell.svg $TMPDIR/spell.ndjson | jq -r .label | tr '\n' ' ' | sed 's/ $//')"
