@@ -398,7 +398,6 @@ json_members(const char *p, const char *e, const char **it, struct json_member *
 	return 1;
 }
 
-/* json_key_eq's rare case: key has escapes and is longer than s. */
 int
 json_key_eq_escaped(const char *key, size_t keylen, const char *s, size_t slen)
 {

@@ -105,12 +105,11 @@ struct json_member {
 	size_t keylen, vallen;
 };
 int json_members(const char *p, const char *e, const char **it, struct json_member *m);
-/* Compares a raw JSON string body (between quotes, escapes allowed) with s. */
+/* Whether a raw JSON string body (between quotes, escapes allowed) stands
+ * for s; the _escaped form decodes it. An escape makes the text longer than
+ * what it stands for, so a key of s's length equals s only as s's bytes
+ * without a backslash, and a shorter one never does. */
 int json_key_eq_escaped(const char *key, size_t keylen, const char *s, size_t slen);
-/* Whether the raw key text [key, keylen) stands for s. An escape makes the
- * text longer than what it stands for, so a key of s's length equals s only
- * as s's bytes without a backslash, and a shorter one never does. Inline: the
- * fast field path compares every key of a record this way. */
 static inline int
 json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
 {

@@ -374,7 +374,7 @@ write_png(cairo_surface_t *surf, const char *path, double dpi)
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	png_bytep row = emalloc(3 * (size_t)w);
-	int ok = 0;
+	volatile int ok = 0;   /* (kept across the longjmp of an error) */
 	if (info && !setjmp(png_jmpbuf(png))) {
 		png_init_io(png, f);
 		png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
