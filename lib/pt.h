@@ -33,6 +33,9 @@ double parse_double(const char *opt, const char *s, double lo, double hi);
 char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
 void print_version(void) __attribute__((noreturn));
 int verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void));
+/* The last line of a run where records or whole inputs failed (each was
+ * reported as it came); returns the exit status, PT_EXIT_FAIL or PT_EXIT_OK. */
+int fail_summary(unsigned long nrecords, int ninputs);
 
 /* Whether p[0..n) holds byte c: memchr, without its call for short spans
  * (keys, group values), where the call cost more than the search. */

@@ -88,6 +88,20 @@ pt_init(char **argv)
 		}
 }
 
+int
+fail_summary(unsigned long nrecords, int ninputs)
+{
+	if (!nrecords && !ninputs)
+		return PT_EXIT_OK;
+	fprintf(stderr, "%s: ", progname);
+	if (nrecords)
+		fprintf(stderr, "%lu record%s failed%s", nrecords, nrecords == 1 ? "" : "s", ninputs ? ", " : "");
+	if (ninputs)
+		fprintf(stderr, "%d input%s could not be read", ninputs, ninputs == 1 ? "" : "s");
+	fputc('\n', stderr);
+	return PT_EXIT_FAIL;
+}
+
 /* The verb of a "tool VERB [options]" command line (its index in verbs),
  * after -h/--help and --version; argv is advanced past it. */
 int

@@ -402,7 +402,7 @@ main(int argc, char **argv)
 		gsl_rng_free(rng);
 	}
 	out_close();
-	nfail += (unsigned long)rdr_failed(rd);
+	int nbadin = rdr_failed(rd);
 	rdr_close(rd);
 	for (long i = 0; i < nthreads; i++) {
 		expr_free(ws[i].e);
@@ -421,9 +421,5 @@ main(int argc, char **argv)
 	strset_free(&seen);
 	free(tmp.p);
 	free(prog);
-	if (nfail) {
-		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
-		return PT_EXIT_FAIL;
-	}
-	return PT_EXIT_OK;
+	return fail_summary(nfail, nbadin);
 }

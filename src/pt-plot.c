@@ -553,7 +553,7 @@ main(int argc, char **argv)
 		}
 		jv_free(parsed);
 	}
-	nfail += (unsigned long)rdr_failed(rd);
+	int nbadin = rdr_failed(rd);
 	free(key.p);
 
 	/* The figure, drawn in points on a surface of the right kind. */
@@ -930,9 +930,5 @@ main(int argc, char **argv)
 	/* release the font caches, so a leak report means a leak of ours */
 	cairo_debug_reset_static_data();
 	FcFini();
-	if (nfail && rc == PT_EXIT_OK) {
-		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
-		rc = PT_EXIT_FAIL;
-	}
-	return rc;
+	return rc == PT_EXIT_OK ? fail_summary(nfail, nbadin) : rc;
 }

@@ -290,7 +290,7 @@ main(int argc, char **argv)
 		}
 	}
 	out_close();
-	nfail += (unsigned long)rdr_failed(rd);
+	int nbadin = rdr_failed(rd);
 	strset_free(&ids);
 	path_free(idpath);
 	rdr_close(rd);
@@ -302,9 +302,5 @@ main(int argc, char **argv)
 	free(text.p);
 	free(line.p);
 	free(params.p);
-	if (nfail) {
-		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
-		return PT_EXIT_FAIL;
-	}
-	return PT_EXIT_OK;
+	return fail_summary(nfail, nbadin);
 }

@@ -468,7 +468,7 @@ main(int argc, char **argv)
 		}
 		jv_free(parsed);
 	}
-	nfail += (unsigned long)rdr_failed(rd);
+	int nbadin = rdr_failed(rd);
 
 	size_t *order = emalloc((ngroups ? ngroups : 1) * sizeof *order);
 	for (size_t i = 0; i < ngroups; i++)
@@ -631,9 +631,5 @@ main(int argc, char **argv)
 	rdr_close(rd);
 	free(key.p);
 	free(cl.p);
-	if (nfail) {
-		fprintf(stderr, "%s: %lu record%s failed\n", progname, nfail, nfail == 1 ? "" : "s");
-		return PT_EXIT_FAIL;
-	}
-	return PT_EXIT_OK;
+	return fail_summary(nfail, nbadin);
 }

@@ -24,7 +24,7 @@ for f in $BAD/* $TMPDIR/long-line.ndjson $TMPDIR/a-directory; do
 			fail "$name: output is not whole NDJSON lines"; continue
 		fi
 		# every message about a record names it by file:line
-		if grep -v -E "^${t%% *}: ($(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'):[0-9]+: |[0-9]+ (records?|judgements|of)[ ,]|$(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'): Is a directory|.* records? with a missing)" $TMPDIR/bad.err | grep -q .; then
+		if grep -v -E "^${t%% *}: ($(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'):[0-9]+: |[0-9]+ (records?|judgements|of)[ ,]|[0-9]+ inputs? could not be read|$(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'): Is a directory|.* records? with a missing)" $TMPDIR/bad.err | grep -q .; then
 			fail "$name: a message without file:line" "$(cat $TMPDIR/bad.err | head -5)"; continue
 		fi
 		ok "$name: exit $st, whole lines, located messages"

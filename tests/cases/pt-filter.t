@@ -25,8 +25,8 @@ runtime error	pt-filter '.a|startswith("x")'	{"a":1}\n{"a":"xy"}\n	{"a":"xy"}	1	
 compile error	pt-filter '.a |||'	{"a":1}\n		2	pt-filter: EXPR: jq: error: syntax error, unexpected '|' (Unix shell quoting issues?) at <top-level>, line 1: .a |||    ; jq: 1 compile error
 missing expr	pt-filter			2	pt-filter: missing EXPR\nTry 'pt-filter --help' for more information.
 bad option	pt-filter --frob true			2	pt-filter: unrecognized option '--frob'\npt-filter: unknown option\nTry 'pt-filter --help' for more information.
-missing file	pt-filter true nosuch.ndjson recs.ndjson | wc -l		5	1	pt-filter: nosuch.ndjson: No such file or directory\npt-filter: 1 record failed
-directory operand	pt-filter true . ; echo "rc=$?"		rc=1	0	pt-filter: .: Is a directory\npt-filter: 1 record failed
+missing file	pt-filter true nosuch.ndjson recs.ndjson | wc -l		5	1	pt-filter: nosuch.ndjson: No such file or directory\npt-filter: 1 input could not be read
+directory operand	pt-filter true . ; echo "rc=$?"		rc=1	0	pt-filter: .: Is a directory\npt-filter: 1 input could not be read
 arg	pt-filter --arg m gpt-4 '.model==$m' recs.ndjson | pt-filter '{id}'		{"id":"3"}\n{"id":"4"}	0	
 argjson	pt-filter --argjson g '[5,6]' '.grade as $x | $g | index([$x]) != null' recs.ndjson | pt-filter '{id}'		{"id":"3"}\n{"id":"4"}	0	
 bad argjson	pt-filter --argjson g '[5,' true			2	pt-filter: --argjson g: invalid JSON text: Unfinished JSON term at EOF at line 1, column 3 (while parsing '[5,')\nTry 'pt-filter --help' for more information.
