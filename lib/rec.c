@@ -45,10 +45,9 @@ struct reader {
 #define PIPE_BATCHES 4
 #define PIPE_BUF (1 << 20)
 struct precord {
-	size_t off, len, ixoff;
-	const char *file, *err;
-	long line;
-	int is_object, ixn;
+	struct rec r;           /* as next_seq gave it; p and ix are made again from: */
+	size_t off, ixoff;      /* p's offset in data (errs for a bad record), ix's in ixm */
+	int ixn;                /* ix->n, or -1 for no index */
 };
 struct pbatch {
 	char *data;             /* the records' bytes; a bad record's are in errs */
@@ -406,11 +405,7 @@ batch_add(struct reader *rd, struct pbatch *b, const struct rec *r)
 		b->r = erealloc(b->r, b->rcap * sizeof *b->r);
 	}
 	struct precord *pr = &b->r[b->n++];
-	pr->len = r->len;
-	pr->file = r->file;
-	pr->err = r->err;
-	pr->line = r->line;
-	pr->is_object = r->is_object;
+	pr->r = *r;
 	pr->ixn = r->ix ? r->ix->n : -1;
 	pr->ixoff = b->ixcount;
 	if (pr->ixn > 0)
@@ -497,12 +492,8 @@ rdr_next(struct reader *rd, struct rec *r)
 		}
 		if (pp->pos < b->n) {
 			struct precord *pr = &b->r[pp->pos++];
-			r->p = (pr->err ? b->errs.p : b->data) + pr->off;
-			r->len = pr->len;
-			r->file = pr->file;
-			r->err = pr->err;
-			r->line = pr->line;
-			r->is_object = pr->is_object;
+			*r = pr->r;
+			r->p = (r->err ? b->errs.p : b->data) + pr->off;
 			r->ix = NULL;
 			if (pr->ixn >= 0) {
 				pp->ix.n = pr->ixn;
