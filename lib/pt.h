@@ -62,16 +62,8 @@ void buf_addc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_cstr(struct buf *b);   /* NUL-terminates and returns b->p (still owned by b) */
 
-/* A set of strings (copied in, freed by strset_free). */
-struct strset {
-	char **slot;
-	size_t cap, n;
-};
-unsigned long str_hash(const char *s, size_t n);
-int strset_add(struct strset *s, const char *key);   /* 0 if key was already there */
-int strset_has(const struct strset *s, const char *key);
-void strset_free(struct strset *s);
 
+unsigned long str_hash(const char *s, size_t n);
 /* A map from strings (copied in) to indices. */
 struct strmap {
 	char **keys;
@@ -80,6 +72,13 @@ struct strmap {
 };
 size_t *strmap_get(struct strmap *m, const char *key, size_t n, int *added);
 void strmap_free(struct strmap *m);
+/* A set of strings: a strmap whose values go unused. */
+struct strset {
+	struct strmap m;
+};
+int strset_add(struct strset *s, const char *key);   /* 0 if key was already there */
+int strset_has(const struct strset *s, const char *key);
+void strset_free(struct strset *s);
 
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
 enum { JS_OK, JS_MORE, JS_BAD };

@@ -277,52 +277,17 @@ str_hash(const char *s, size_t n)
 	return h;
 }
 
-int
-strset_add(struct strset *s, const char *key)
+/* The slot of key in m, or the empty one where it would go (m->cap > 0). */
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
 {
-	if (2 * (s->n + 1) > s->cap) {
-		struct strset t = { ecalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)), s->cap ? s->cap * 2 : 64, 0 };
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slot[i]) {
-				size_t j = str_hash(s->slot[i], strlen(s->slot[i])) & (t.cap - 1);
-				while (t.slot[j])
-					j = (j + 1) & (t.cap - 1);
-				t.slot[j] = s->slot[i];
-				t.n++;
-			}
-		free(s->slot);
-		*s = t;
-	}
-	size_t j = str_hash(key, strlen(key)) & (s->cap - 1);
-	for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
-		if (strcmp(s->slot[j], key) == 0)
-			return 0;
-	s->slot[j] = estrdup(key);
-	s->n++;
-	return 1;
+	size_t j = str_hash(key, strlen(key)) & (m->cap - 1);
+	while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+		j = (j + 1) & (m->cap - 1);
+	return j;
 }
 
-void
-strset_free(struct strset *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slot[i]);
-	free(s->slot);
-}
-
-int
-strset_has(const struct strset *s, const char *key)
-{
-	if (!s->cap)
-		return 0;
-	for (size_t j = str_hash(key, strlen(key)) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
-		if (strcmp(s->slot[j], key) == 0)
-			return 1;
-	return 0;
-}
-
-/* Returns the slot of key's value, adding key (copied) with value n when it
- * is new (*added set); values are the caller's indices. */
+/* key's value in m; a new key gets the value n (*added = 1). */
 size_t *
 strmap_get(struct strmap *m, const char *key, size_t n, int *added)
 {
@@ -333,9 +298,7 @@ strmap_get(struct strmap *m, const char *key, size_t n, int *added)
 		t.vals = ecalloc(t.cap, sizeof *t.vals);
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->keys[i]) {
-				size_t j = str_hash(m->keys[i], strlen(m->keys[i])) & (t.cap - 1);
-				while (t.keys[j])
-					j = (j + 1) & (t.cap - 1);
+				size_t j = strmap_slot(&t, m->keys[i]);
 				t.keys[j] = m->keys[i];
 				t.vals[j] = m->vals[i];
 				t.n++;
@@ -344,16 +307,13 @@ strmap_get(struct strmap *m, const char *key, size_t n, int *added)
 		free(m->vals);
 		*m = t;
 	}
-	size_t j = str_hash(key, strlen(key)) & (m->cap - 1);
-	for (; m->keys[j]; j = (j + 1) & (m->cap - 1))
-		if (strcmp(m->keys[j], key) == 0) {
-			*added = 0;
-			return &m->vals[j];
-		}
-	m->keys[j] = estrdup(key);
-	m->vals[j] = n;
-	m->n++;
-	*added = 1;
+	size_t j = strmap_slot(m, key);
+	*added = !m->keys[j];
+	if (*added) {
+		m->keys[j] = estrdup(key);
+		m->vals[j] = n;
+		m->n++;
+	}
 	return &m->vals[j];
 }
 
@@ -364,4 +324,24 @@ strmap_free(struct strmap *m)
 		free(m->keys[i]);
 	free(m->keys);
 	free(m->vals);
+}
+
+int
+strset_add(struct strset *s, const char *key)
+{
+	int added;
+	strmap_get(&s->m, key, 0, &added);
+	return added;
+}
+
+int
+strset_has(const struct strset *s, const char *key)
+{
+	return s->m.cap && s->m.keys[strmap_slot(&s->m, key)];
+}
+
+void
+strset_free(struct strset *s)
+{
+	strmap_free(&s->m);
 }

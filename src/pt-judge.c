@@ -865,7 +865,7 @@ main(int argc, char **argv)
 				continue;
 			}
 			/* --resume: a record whose judgement is done already is not asked again */
-			if (done.n) {
+			if (done.m.n) {
 				struct buf msgs = { 0 };
 				const char *err;
 				build_messages(&msgs, r, r->task);
