@@ -304,6 +304,85 @@ expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out)
 	return 0;
 }
 
+/* jq 1.6 builtins on several threads (Debian 12: libjq 1.6, Oniguruma 6.9.8,
+ * glibc), read from jq's src/builtin.c:
+ * - Regular expressions (test, match, capture, scan, split/2, splits, sub,
+ *   gsub) call onig_new for each use. Oniguruma initialises itself lazily on
+ *   the first onig_new (onig_initialize → onig_initialize_encoding, which
+ *   grows a global table of callouts with realloc); two threads doing that
+ *   at once free the same block twice: pt-filter's "double free or
+ *   corruption" crash. Once initialised, compiling and matching touch only
+ *   their own regex, so expr_regex_init() runs one match on the main thread
+ *   before the workers start.
+ * - lgamma and gamma write libm's global signgam.
+ * - Times: jq calls mktime, localtime_r, gmtime_r, strftime and strptime,
+ *   which read the process's time-zone state (TZ, tzname); glibc guards it,
+ *   but jq's fallbacks (mktime with setenv("TZ")) are not, so programs using
+ *   them run on one thread.
+ * - debug and stderr write to stderr from inside the program: on one thread
+ *   so that their lines come in input order and never interleave.
+ * - input/inputs (our callback, stateless), input_filename and
+ *   input_line_number (no jq input state here), env/$ENV (the environment
+ *   is not changed while workers run), $__loc__ (a constant), now, halt and
+ *   halt_error (per jq state) are safe.
+ * The program text is scanned for the names; a field (.debug) or variable
+ * ($test) of the same name does not count, a string that holds one does
+ * (harmless: the program is only run more carefully). */
+static const char *const one_thread_names[] = {
+	"lgamma", "gamma", "mktime", "gmtime", "localtime", "strftime", "strflocaltime",
+	"strptime", "todate", "fromdate",
+	"fromdateiso8601", "todateiso8601", "debug", "stderr", NULL
+};
+static const char *const regex_names[] = {
+	"test", "match", "capture", "scan", "split", "splits", "sub", "gsub", "_match_impl", NULL
+};
+
+static int
+name_in(const char *s, size_t n, const char *const *names)
+{
+	for (; *names; names++)
+		if (strlen(*names) == n && memcmp(*names, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+word_char(char c, int first)
+{
+	return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (!first && c >= '0' && c <= '9');
+}
+
+int
+expr_concurrency(const char *prog)
+{
+	int how = EXPR_PARALLEL;
+	for (const char *p = prog; *p; ) {
+		if (!word_char(*p, 1)) {
+			p++;
+			continue;
+		}
+		const char *w = p;
+		while (word_char(*p, 0))
+			p++;
+		if (w > prog && (w[-1] == '.' || w[-1] == '$'))
+			continue;
+		if (name_in(w, (size_t)(p - w), one_thread_names))
+			return EXPR_ONE_THREAD;
+		if (name_in(w, (size_t)(p - w), regex_names))
+			how = EXPR_REGEX;
+	}
+	return how;
+}
+
+void
+expr_regex_init(void)
+{
+	struct expr *e = expr_new("\"a\" | test(\"a\")", jv_object(), "regex start-up");
+	expr_start(e, jv_null());
+	jv_free(expr_next(e));
+	expr_free(e);
+}
+
 const char *
 expr_name(const struct expr *e)
 {

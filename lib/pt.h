@@ -181,6 +181,12 @@ jv expr_first(struct expr *e, const struct rec *r, jv *parsed);
 int expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x);
 int expr_json(struct expr *e, const struct rec *r, jv *parsed, struct buf *out);
 const char *expr_name(const struct expr *e);   /* a path's last key, else the text */
+/* How a program may run on several threads at once (the audit is in expr.c):
+ * EXPR_PARALLEL; EXPR_REGEX (parallel once expr_regex_init() has run on the
+ * calling thread before the others start); EXPR_ONE_THREAD. */
+enum { EXPR_PARALLEL, EXPR_REGEX, EXPR_ONE_THREAD };
+int expr_concurrency(const char *prog);
+void expr_regex_init(void);
 jv rec_parse(const struct rec *r);   /* the record as a jv (invalid with message on failure) */
 /* jq's message for an invalid value, consumed; caller frees. */
 char *jv_errmsg(jv v);

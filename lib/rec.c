@@ -471,7 +471,13 @@ rdr_threaded(struct reader *rd)
 	pp->b[PIPE_BATCHES - 1].data = rd->buf;
 	pp->b[PIPE_BATCHES - 1].cap = rd->cap;
 	rd->pipe = pp;
-	pthread_create(&pp->tid, NULL, producer, rd);
+	if (pthread_create(&pp->tid, NULL, producer, rd) != 0) {
+		/* no thread to be had: the caller's thread reads, as before */
+		rd->pipe = NULL;
+		pthread_mutex_destroy(&pp->mu);
+		pthread_cond_destroy(&pp->cv);
+		free(pp);
+	}
 }
 
 int

@@ -278,10 +278,16 @@ main(int argc, char **argv)
 			usage_error("missing EXPR");
 		prog = estrdup(argv[optind++]);
 	}
-	if (nthreads < 1)
-		nthreads = 1;
 	if (nthreads > 8)
 		nthreads = 8;
+	/* Some jq builtins must not run on several threads (expr.c says which). */
+	int how = expr_concurrency(prog);
+	if (distinct_text && expr_concurrency(distinct_text) > how)
+		how = expr_concurrency(distinct_text);
+	if (how == EXPR_ONE_THREAD)
+		nthreads = 1;
+	else if (how == EXPR_REGEX && nthreads > 1)
+		expr_regex_init();
 
 	/* Each worker compiles its own programs, from its own copy of the
 	 * arguments (jv reference counts are not atomic). */
@@ -293,10 +299,11 @@ main(int argc, char **argv)
 	}
 	jv_free(argtext);
 	pthread_t *tid = ecalloc((size_t)nthreads, sizeof *tid);
-	int threaded = nthreads > 1;
-	if (threaded)
-		for (long i = 0; i < nthreads; i++)
-			pthread_create(&tid[i], NULL, work, &ws[i]);
+	long nstarted = 0;
+	if (nthreads > 1)   /* with no worker started, the main thread runs the batches */
+		while (nstarted < nthreads && pthread_create(&tid[nstarted], NULL, work, &ws[nstarted]) == 0)
+			nstarted++;
+	int threaded = nstarted > 0;
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	struct strset seen = { 0 };
@@ -379,7 +386,9 @@ main(int argc, char **argv)
 		}
 		h->n = 0;
 		h->data.len = 0;
+		pthread_mutex_lock(&mu);   /* workers read state under the lock */
 		h->state = 0;
+		pthread_mutex_unlock(&mu);
 		head = (head + 1) % NBATCH;
 	}
 	if (threaded) {
@@ -387,7 +396,7 @@ main(int argc, char **argv)
 		stopping = 1;
 		pthread_cond_broadcast(&cv);
 		pthread_mutex_unlock(&mu);
-		for (long i = 0; i < nthreads; i++)
+		for (long i = 0; i < nstarted; i++)
 			pthread_join(tid[i], NULL);
 	}
 	if (res) {

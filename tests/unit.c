@@ -275,6 +275,32 @@ test_wire_reply(void)
 	CHECK("other header", retry_after_header("Content-Type: x\r\n", 17, -1) == -1);
 }
 
+/* Which programs pt-filter runs on several threads (the audit in expr.c). */
+static void
+test_concurrency(void)
+{
+	static const struct { const char *prog; int want; } t[] = {
+		{ ".study | startswith(\"brodeur\")", EXPR_PARALLEL },
+		{ ".a | test(\"x\"; \"i\")", EXPR_REGEX },
+		{ "select(.r | gsub(\"a\"; \"b\") != .r)", EXPR_REGEX },
+		{ ".a | split(\",\")", EXPR_REGEX },         /* split/1 too: the name decides */
+		{ ".test and .match and $scan", EXPR_PARALLEL },   /* fields and variables */
+		{ ".t | todate", EXPR_ONE_THREAD },
+		{ ".a | test(\"x\") and (.b | debug)", EXPR_ONE_THREAD },
+		{ ".x | lgamma > 1", EXPR_ONE_THREAD },
+		{ ".x | lgamma_r", EXPR_PARALLEL },
+		{ "now > 0 and $__loc__.line == 1 and (env | length) > 0", EXPR_PARALLEL },
+		{ "[inputs] | length == 0", EXPR_PARALLEL },
+		{ "stderr", EXPR_ONE_THREAD },
+		{ "tests", EXPR_PARALLEL },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		char name[160];
+		snprintf(name, sizeof name, "expr_concurrency %s", t[i].prog);
+		CHECK(name, expr_concurrency(t[i].prog) == t[i].want);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,5 +313,6 @@ main(int argc, char **argv)
 	test_splice();
 	test_judge_parse();
 	test_wire_reply();
+	test_concurrency();
 	return failed ? 1 : 0;
 }
