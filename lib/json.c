@@ -37,7 +37,40 @@ special8(const unsigned char *q)
 {
 	unsigned long long w;
 	memcpy(&w, q, 8);
-	return (HASLESS(w, 0x20) | HASZERO(w ^ (ONES * '"')) | HASZERO(w ^ (ONES * '\\'))) != 0;
+	return (HASLESS(w, 0x20) | HASZERO(w ^ (ONES * '"')) | HASZERO(w ^ (ONES * '\\')) | (w & HIGHS)) != 0;
+}
+
+/* The length of the UTF-8 sequence at q (lead byte >= 0x80) as RFC 3629
+ * allows it (no overlong forms, no surrogates, nothing past U+10FFFF), 0 if
+ * it is not one, or -1 if it may be one but goes past e. */
+static int
+utf8_len(const unsigned char *q, const unsigned char *e)
+{
+	unsigned c = q[0], lo = 0x80, hi = 0xbf;
+	int n;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	for (int i = 1; i < n; i++) {
+		if (q + i >= e)
+			return -1;
+		if (q[i] < (i == 1 ? lo : 0x80) || q[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return n;
 }
 
 /* Scans the string body after the opening quote; returns the offset past the
@@ -57,7 +90,7 @@ scan_string(const unsigned char *p, const unsigned char *e, const char **errp, i
 			__m128i v = _mm_loadu_si128((const __m128i *)q);
 			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
 			    _mm_cmpeq_epi8(_mm_subs_epu8(v, c1f), _mm_setzero_si128()));
-			int m = _mm_movemask_epi8(hit);
+			int m = _mm_movemask_epi8(hit) | _mm_movemask_epi8(v);   /* and bytes >= 0x80 */
 			if (m) {
 				q += __builtin_ctz((unsigned)m);
 				goto found;
@@ -68,7 +101,7 @@ tail:
 #endif
 		while (e - q >= 8 && !special8(q))
 			q += 8;
-		while (q < e && *q >= 0x20 && *q != '"' && *q != '\\')
+		while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
 			q++;
 		if (q >= e)
 			return -1;
@@ -77,6 +110,17 @@ found:
 #endif
 		if (*q == '"')
 			return q + 1 - p;
+		if (*q >= 0x80) {
+			int n = utf8_len(q, e);
+			if (n < 0)
+				return -1;
+			if (n == 0) {
+				*errp = "invalid UTF-8 in string";
+				return -2;
+			}
+			q += n;
+			continue;
+		}
 		if (*q < 0x20) {
 			*errp = *q == '\n' ? "unterminated string" : "control character in string";
 			return -2;
@@ -487,6 +531,17 @@ json_quote(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* a valid sequence as it is; any other byte as U+FFFD, as jq does */
+			const unsigned char *q = (const unsigned char *)s + i;
+			int len = utf8_len(q, (const unsigned char *)s + n);
+			if (len > 0) {
+				buf_add(b, s + i, (size_t)len);
+				i += (size_t)len - 1;
+			} else
+				buf_adds(b, "\xef\xbf\xbd");
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
 			buf_addc(b, c);
 			continue;

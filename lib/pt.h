@@ -121,6 +121,7 @@ json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
 }
 /* Decodes the JSON string text [p,e) (with quotes) into b; returns 0 if not a string. */
 int json_unquote(const char *p, const char *e, struct buf *b);
+/* Appends s as a JSON string; bytes that are not UTF-8 become U+FFFD, as in jq. */
 void json_quote(struct buf *b, const char *s, size_t n);
 double json_number(const char *p, size_t n);   /* the double of a number's text, as strtod */
 /* Shortest text that reads back as the same double; integers without exponent. */

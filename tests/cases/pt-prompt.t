@@ -31,3 +31,4 @@ batch needs model	pt-prompt --batch --user q			2	pt-prompt: --batch needs -m MOD
 batch model from env	PT_MODEL=envm pt-prompt --batch --user q | jq -r .body.model	{"id":"a"}\n	envm	0	
 bad param	pt-prompt --batch -m m --param x=nope --user q			2	pt-prompt: --param x: invalid JSON: Invalid literal at EOF at line 1, column 4 (while parsing 'nope')\nTry 'pt-prompt --help' for more information.
 write error exit 3	PT_VG_LEAKS=no pt-prompt --user x cases.ndjson > /dev/full			3	pt-prompt: write error: No space left on device
+invalid UTF-8	pt-prompt --user 'Q: {{ .q }}'	{"q":"ok \xc3\xa9"}\n{"q":"\xff\xfe\xc3"}\n	{"q":"ok \xc3\xa9","messages":[{"role":"user","content":"Q: ok \xc3\xa9"}]}\n{"_input":"{\\"q\\":\\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\\"}","prompt_error":"invalid JSON: invalid UTF-8 in string"}	1	pt-prompt: <stdin>:2: invalid JSON: invalid UTF-8 in string\npt-prompt: 1 record failed

@@ -15,3 +15,4 @@ arg	pt-stats summary --arg f grade --value '.[$f]' -f ndjson | jq -c '{n,mean}'	
 numbers exact	pt-stats summary -f ndjson | jq -c '{mean}'	{"grade":0.1}\n{"grade":0.2}\n	{"mean":0.15000000000000002}	0	
 help	pt-stats --help | head -1		usage: pt-stats summary [--by [NAME=]EXPR]... [--value EXPR] [options] [FILE...]	0	
 write error exit 3	PT_VG_LEAKS=no pt-stats summary -f ndjson recs.ndjson > /dev/full			3	pt-stats: write error: No space left on device
+invalid UTF-8	pt-stats summary --value .g --format tsv | cut -f1-3	{"g":1,"s":"\xc3\xa9"}\n{"g":2,"s":"\xff\xfe\xc3"}\n{"g":3}\n	n\tn_missing\tmean\n2\t0\t2	1	pt-stats: <stdin>:2: invalid JSON: invalid UTF-8 in string\npt-stats: 1 record failed
