@@ -157,7 +157,10 @@ pearson(const double *x, const double *y, size_t n, double *p)
 	}
 	if (sxx == 0 || syy == 0)
 		return NAN;
-	double r = sxy / sqrt(sxx) / sqrt(syy);
+	/* one square root of the product: when y's deviations are x's (or their
+	 * negatives), sxy = ±sxx = ±syy and r is exactly ±1, as SciPy's clip
+	 * makes it (two roots give 0.9999999999999999) */
+	double r = sxy / sqrt(sxx * syy);
 	if (r > 1)
 		r = 1;
 	if (r < -1)
@@ -282,7 +285,7 @@ kendall(const double *x, const double *y, size_t n, double *p)
 	if (xtie == tot || ytie == tot)
 		return NAN;
 	double cmd = tot - xtie - ytie + ntie - 2 * dis;
-	double tau = cmd / sqrt(tot - xtie) / sqrt(tot - ytie);
+	double tau = cmd / sqrt((tot - xtie) * (tot - ytie));   /* exactly ±1 at the bounds, as pearson */
 	if (tau > 1)
 		tau = 1;
 	if (tau < -1)

@@ -16,3 +16,6 @@ numbers exact	pt-stats summary -f ndjson | jq -c '{mean}'	{"grade":0.1}\n{"grade
 help	pt-stats --help | head -1		usage: pt-stats summary [--by [NAME=]EXPR]... [--value EXPR] [options] [FILE...]	0	
 write error exit 3	PT_VG_LEAKS=no pt-stats summary -f ndjson recs.ndjson > /dev/full			3	pt-stats: write error: No space left on device
 invalid UTF-8	pt-stats summary --value .g --format tsv | cut -f1-3	{"g":1,"s":"\xc3\xa9"}\n{"g":2,"s":"\xff\xfe\xc3"}\n{"g":3}\n	n\tn_missing\tmean\n2\t0\t2	1	pt-stats: <stdin>:2: invalid JSON: invalid UTF-8 in string\npt-stats: 1 record failed
+perfect rank agreement is exactly 1	pt-stats agree --truth .g --pred .p | jq -c '[.spearman_rho, .spearman_p, .kendall_tau, .kendall_p, .pearson_r]'	{"g":1.5,"p":2.5}\n{"g":2.25,"p":3}\n{"g":7,"p":9}\n	[1,0,1,0.11718508719813803,0.9983820948819034]	0	
+reversed ranks are exactly -1	pt-stats agree --truth .g --pred .p | jq -c '[.spearman_rho, .spearman_p, .kendall_tau]'	{"g":1.5,"p":9}\n{"g":2.25,"p":3}\n{"g":7,"p":2.5}\n	[-1,0,-1]	0	
+identical values: every correlation exactly 1	pt-stats agree --truth .g --pred .p | jq -c '[.pearson_r, .pearson_p, .spearman_rho, .spearman_p, .kendall_tau, .ccc, .icc]'	{"g":1.5,"p":1.5}\n{"g":2.25,"p":2.25}\n{"g":7,"p":7}\n{"g":8,"p":8}\n	[1,0,1,0,1,1,1]	0	
