@@ -68,6 +68,13 @@ static struct group *groups;
 static size_t ngroups, gcap;
 static struct strmap gindex;
 
+/* --sort: groups by key (order[] holds their indices; keys are distinct). */
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp(groups[*(const size_t *)a].key, groups[*(const size_t *)b].key);
+}
+
 static struct group *
 group_get(const char *key)
 {
@@ -474,12 +481,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < ngroups; i++)
 		order[i] = i;
 	if (sorted)
-		for (size_t i = 1; i < ngroups; i++)   /* insertion sort: groups are few */
-			for (size_t j = i; j > 0 && strcmp(groups[order[j - 1]].key, groups[order[j]].key) > 0; j--) {
-				size_t t = order[j];
-				order[j] = order[j - 1];
-				order[j - 1] = t;
-			}
+		qsort(order, ngroups, sizeof *order, cmp_group);
 
 	if (verb == SUMMARY) {
 		for (size_t oi = 0; oi < ngroups; oi++) {

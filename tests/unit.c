@@ -275,6 +275,35 @@ test_wire_reply(void)
 	CHECK("other header", retry_after_header("Content-Type: x\r\n", 17, -1) == -1);
 }
 
+/* The comparison sort below RADIX_MIN and the radix sort above it agree:
+ * ascending, -0 before 0, and sort_index stable. */
+static void
+test_sorts(void)
+{
+	for (size_t n = 1; n <= 2000; n = n * 3 + 1) {
+		double *a = emalloc(n * sizeof *a), *b = emalloc(n * sizeof *b);
+		size_t *idx = emalloc(n * sizeof *idx);
+		for (size_t i = 0; i < n; i++)
+			a[i] = b[i] = (double)((i * 7919) % 13) - 6;
+		a[0] = b[0] = -0.0;
+		sort_doubles(b, n);
+		sort_index(a, n, idx);
+		int ok = 1;
+		for (size_t i = 1; i < n; i++) {
+			ok &= b[i - 1] <= b[i] && a[idx[i - 1]] <= a[idx[i]];
+			ok &= a[idx[i - 1]] != a[idx[i]] || idx[i - 1] < idx[i];   /* stable */
+		}
+		for (size_t i = 0; i < n; i++)
+			ok &= b[i] == a[idx[i]];
+		char name[64];
+		snprintf(name, sizeof name, "sorts agree and are stable, n = %zu", n);
+		CHECK(name, ok);
+		free(a);
+		free(b);
+		free(idx);
+	}
+}
+
 /* Which programs pt-filter runs on several threads (the audit in expr.c). */
 static void
 test_concurrency(void)
@@ -314,5 +343,6 @@ main(int argc, char **argv)
 	test_judge_parse();
 	test_wire_reply();
 	test_concurrency();
+	test_sorts();
 	return failed ? 1 : 0;
 }
