@@ -1,7 +1,9 @@
 /* cli.c: the engine's command-line options and environment, shared by
  * pt-infer and pt-judge so both take exactly the same ones. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pt.h"
@@ -29,7 +31,8 @@ const char engine_cli_help[] =
     "Cache and resume:\n"
     "      --cache DIR         response cache (default $PT_CACHE)\n"
     "      --offline           answer from the cache only\n"
-    "      --resume FILE       skip requests already done in FILE\n"
+    "      --resume FILE       write again what FILE has done, ask the rest\n"
+    "  -o, --output FILE       write to FILE, replaced whole when done\n"
     "Progress:\n"
     "      --progress          progress line on stderr even when not a terminal\n"
     "      --no-progress       no progress line\n";
@@ -87,6 +90,7 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_CACHE: c->o.cache_dir = arg; break;
 	case OPT_OFFLINE: c->o.offline = 1; break;
 	case OPT_RESUME: c->resume = arg; break;
+	case 'o': c->output = arg; break;
 	case OPT_PROGRESS: c->o.progress = 1; c->progress_set = 1; break;
 	case OPT_NO_PROGRESS: c->o.progress = 0; c->progress_set = 1; break;
 	case OPT_VERSION: print_version();
@@ -104,6 +108,24 @@ first_env(const char *const *names)
 			return v;
 	}
 	return NULL;
+}
+
+/* Whether a base URL is a hosted service that always wants a key (OpenAI,
+ * OpenRouter, Azure's v1 API), where no key can only mean a mistake. */
+static int
+hosted(const struct engine_cli *c)
+{
+	static const char *const hosts[] = { "api.openai.com", "openrouter.ai", ".openai.azure.com", NULL };
+	for (int i = 0; i < c->o.nurls; i++) {
+		const char *h = c->urls[i] + (strncmp(c->urls[i], "https://", 8) == 0 ? 8 : 7);
+		size_t n = strcspn(h, ":/?");
+		for (const char *const *k = hosts; *k; k++) {
+			size_t kn = strlen(*k);
+			if (**k == '.' ? n > kn && memcmp(h + n - kn, *k, kn) == 0 : n == kn && memcmp(h, *k, kn) == 0)
+				return 1;
+		}
+	}
+	return 0;
 }
 
 void
@@ -135,14 +157,20 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		c->o.cache_dir = d && *d ? d : NULL;
 	}
 	c->key = api_key(c->key_file, key_env);
-	if (!c->key && !c->o.offline && c->o.api != API_OPENAI) {
-		fprintf(stderr, "%s: no API key for --api %s: set %s or use --api-key-file\n", progname,
-		    api_name(c->o.api), key_env[0]);
+	if (!c->key && !c->o.offline && (c->o.api != API_OPENAI || hosted(c))) {
+		struct buf names = { 0 };
+		for (const char *const *k = key_env; *k; k++)
+			buf_printf(&names, "%s%s", names.len ? (k[1] ? ", " : " or ") : "", *k);
+		fprintf(stderr, "%s: no API key for %s: set %s, or use --api-key-file\n", progname,
+		    c->o.api == API_OPENAI ? c->urls[0] : api_name(c->o.api), buf_cstr(&names));
+		free(names.p);
 		exit(PT_EXIT_USAGE);
 	}
 	c->o.key = c->key;
 	if (!c->progress_set)
 		c->o.progress = isatty(2);
+	if (c->output)
+		output_open(c->output);
 }
 
 void
@@ -156,26 +184,45 @@ engine_cli_free(struct engine_cli *c)
 }
 
 void
-resume_load(const char *file, const char *expr, struct strset *done)
+resume_load(struct resume *rs, const char *file, const char *expr)
 {
-	char *files[] = { (char *)file };
-	if (access(file, F_OK) != 0)
+	memset(rs, 0, sizeof *rs);
+	if (!file || access(file, F_OK) != 0)
 		return;   /* a first run: nothing done yet */
+	char *files[] = { (char *)file };
 	struct expr *e = expr_new(expr, jv_object(), "--resume");
 	struct reader *rd = rdr_open(files, 1);
 	struct rec r;
+	size_t cap = 0;
 	while (rdr_next(rd, &r) == RDR_REC) {
 		if (r.err || !r.is_object)
 			continue;   /* an interrupted run may end in half a line */
-		jv v = rec_parse(&r);
-		expr_start(e, v);
-		jv h;
-		while (jv_is_valid(h = expr_next(e))) {
-			if (jv_get_kind(h) == JV_KIND_STRING)
-				strset_add(done, jv_string_value(h));
-			jv_free(h);
+		if (rs->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			rs->line = erealloc(rs->line, cap * sizeof *rs->line);
+			rs->len = erealloc(rs->len, cap * sizeof *rs->len);
 		}
-		jv_free(h);
+		size_t i = rs->n++;
+		rs->line[i] = estrndup(r.p, r.len);
+		rs->len[i] = r.len;
+		expr_start(e, rec_parse(&r));
+		jv a;
+		while (jv_is_valid(a = expr_next(e))) {
+			jv h = jv_array_get(jv_copy(a), 0);
+			if (jv_get_kind(h) == JV_KIND_STRING) {
+				const char *hs = jv_string_value(h);
+				int ok = jv_get_kind(jv_array_get(jv_copy(a), 1)) == JV_KIND_TRUE, added;
+				/* an ok line stays the hash's line; otherwise the later line wins */
+				size_t *at = strmap_get(&rs->at, hs, i, &added);
+				if (ok || !strset_has(&rs->ok, hs))
+					*at = i;
+				if (ok)
+					strset_add(&rs->ok, hs);
+			}
+			jv_free(h);
+			jv_free(a);
+		}
+		jv_free(a);
 	}
 	if (rdr_failed(rd)) {
 		fprintf(stderr, "%s: --resume %s: cannot read it\n", progname, file);
@@ -183,6 +230,110 @@ resume_load(const char *file, const char *expr, struct strset *done)
 	}
 	rdr_close(rd);
 	expr_free(e);
+	rs->live = ecalloc(rs->n ? rs->n : 1, 1);
+	for (size_t j = 0; j < rs->at.cap; j++)
+		if (rs->at.keys[j])
+			rs->live[rs->at.vals[j]] = 1;
+}
+
+const char *
+resume_take(struct resume *rs, char (*h)[65], long n, size_t *len)
+{
+	size_t *at = n > 0 ? strmap_find(&rs->at, h[0]) : NULL;
+	if (!at || !rs->live[*at])
+		return NULL;
+	for (long s = 0; s < n; s++) {
+		size_t *o = strmap_find(&rs->at, h[s]);
+		if (!strset_has(&rs->ok, h[s]) || !o || *o != *at)
+			return NULL;
+	}
+	rs->live[*at] = 0;
+	*len = rs->len[*at];
+	return rs->line[*at];
+}
+
+void
+resume_supersede(struct resume *rs, const char *hash)
+{
+	size_t *at = strmap_find(&rs->at, hash);
+	if (at)
+		rs->live[*at] = 0;
+}
+
+long
+resume_rest(struct resume *rs)
+{
+	long n = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->live[i]) {
+			out_line(rs->line[i], rs->len[i]);
+			rs->live[i] = 0;
+			n++;
+		}
+	return n;
+}
+
+void
+resume_interrupted(const struct resume *rs, const char *file, unsigned long unfinished, long kept)
+{
+	if (file)
+		fprintf(stderr, "%s: interrupted; %lu requests unfinished; %ld lines of %s not reached are written as they were "
+		    "(finish them with --resume)\n", progname, unfinished, kept, file);
+	else
+		fprintf(stderr, "%s: interrupted; %lu requests unfinished (finish them with --resume)\n", progname, unfinished);
+}
+
+void
+resume_free(struct resume *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->line[i]);
+	free(rs->line);
+	free(rs->len);
+	free(rs->live);
+	strmap_free(&rs->at);
+	strset_free(&rs->ok);
+}
+
+static char *out_file, *out_tmp;
+
+static mode_t
+umask_now(void)
+{
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
+
+void
+output_open(const char *file)
+{
+	out_file = estrdup(file);
+	size_t n = strlen(file) + 16;
+	out_tmp = emalloc(n);
+	snprintf(out_tmp, n, "%s.XXXXXX", file);
+	int fd = mkstemp(out_tmp);
+	if (fd < 0 || dup2(fd, 1) < 0) {
+		fprintf(stderr, "%s: -o %s: %s\n", progname, file, strerror(errno));
+		exit(PT_EXIT_USAGE);
+	}
+	close(fd);
+	fchmod(1, 0644 & ~umask_now());
+}
+
+void
+output_commit(void)
+{
+	if (!out_file)
+		return;
+	if (fsync(1) != 0 || rename(out_tmp, out_file) != 0) {
+		fprintf(stderr, "%s: -o %s: %s\n", progname, out_file, strerror(errno));
+		unlink(out_tmp);
+		exit(PT_EXIT_WRITE);
+	}
+	free(out_file);
+	free(out_tmp);
+	out_file = out_tmp = NULL;
 }
 
 void

@@ -18,7 +18,7 @@
 #include "pt.h"
 
 const char *const status_names[] = {
-	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss"
+	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss", "not_sent"
 };
 
 volatile int pt_interrupted;
@@ -38,6 +38,7 @@ struct engine {
 	long done, failed, cached, retries, ptok, ctok, queued;
 	unsigned long rnd;
 	int progress_shown;
+	char *stopped;                /* a configuration error: why nothing more is sent */
 };
 
 static double
@@ -225,6 +226,37 @@ finish(struct engine *e, struct job *j)
 	j->done(j);
 }
 
+/* Ends a job that will not be sent after a configuration error. */
+static void
+not_sent(struct engine *e, struct job *j)
+{
+	j->status = ST_NOT_SENT;
+	set_error(e, j, "not sent: %s", e->stopped);
+	finish(e, j);
+}
+
+/* A reply that says the configuration is wrong (the key refused): said once,
+ * plainly; the queued requests and every later one are not sent. */
+static void
+stop_sending(struct engine *e, const struct job *j, const char *what)
+{
+	if (e->stopped)
+		return;
+	struct buf b = { 0 };
+	buf_printf(&b, "%s from %s: %s", j->error, e->shown[j->url], what);
+	e->stopped = buf_cstr(&b);
+	if (e->progress_shown)
+		fputc('\n', stderr);
+	e->progress_shown = 0;
+	fprintf(stderr, "%s: %s; the remaining requests are not sent\n", progname, e->stopped);
+	while (e->queue) {
+		struct job *q = e->queue;
+		e->queue = q->next;
+		e->queued--;
+		not_sent(e, q);
+	}
+}
+
 /* Tries the cache for j; 1 if answered from it. */
 static int
 from_cache(struct engine *e, struct job *j)
@@ -260,6 +292,10 @@ engine_submit(struct engine *e, struct job *j)
 		j->status = ST_CACHE_MISS;
 		set_error(e, j, "%s", e->o.cache_dir ? "not in the cache (--offline)" : "--offline without --cache");
 		finish(e, j);
+		return;
+	}
+	if (e->stopped) {
+		not_sent(e, j);
 		return;
 	}
 	j->next = NULL;
@@ -487,6 +523,9 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		free(b.p);
 		free(m);
 		retry = retryable_http(code);
+		if (code == 401 || code == 403)
+			stop_sending(e, j, code == 401 ? "the API key was refused (check the key in the environment or --api-key-file)"
+			    : "the API key has no access to this model or endpoint");
 		if (code == 429)
 			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 	}
@@ -616,6 +655,7 @@ engine_free(struct engine *e)
 	free(e->shown);
 	free(e->url_load);
 	free(e->running);
+	free(e->stopped);
 	/* the slist holds the key header: wipe before freeing */
 	for (struct curl_slist *s = e->headers; s; s = s->next)
 		memset(s->data, 0, strlen(s->data));

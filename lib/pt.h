@@ -71,6 +71,7 @@ struct strmap {
 	size_t cap, n;
 };
 size_t *strmap_get(struct strmap *m, const char *key, size_t n, int *added);
+size_t *strmap_find(const struct strmap *m, const char *key);   /* key's value, or NULL */
 void strmap_free(struct strmap *m);
 /* A set of strings: a strmap whose values go unused. */
 struct strset {
@@ -267,7 +268,7 @@ int cache_put(const char *dir, const char *hash, const char *body, size_t len); 
 /* engine.c: many requests in flight in one thread (libcurl multi). */
 enum {
 	ST_OK, ST_BAD_INPUT, ST_HTTP_ERROR, ST_TIMEOUT, ST_NETWORK_ERROR, ST_BAD_RESPONSE,
-	ST_CACHE_MISS, ST_NSTATUS
+	ST_CACHE_MISS, ST_NOT_SENT, ST_NSTATUS
 };
 extern const char *const status_names[];
 struct engine_opts {
@@ -328,7 +329,7 @@ char *api_key(const char *file, const char *const *names);
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
-	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION
+	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
@@ -341,6 +342,7 @@ enum {
 	{ "model", required_argument, NULL, 'm' }, \
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, \
 	{ "offline", no_argument, NULL, OPT_OFFLINE }, \
+	{ "output", required_argument, NULL, 'o' }, \
 	{ "param", required_argument, NULL, OPT_PARAM }, \
 	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
 	{ "resume", required_argument, NULL, OPT_RESUME }, \
@@ -353,12 +355,12 @@ enum {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
 	{ "url", required_argument, NULL, 'u' }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
-#define ENGINE_SHORTOPTS "j:km:u:"
+#define ENGINE_SHORTOPTS "j:km:o:u:"
 struct engine_cli {
 	struct engine_opts o;
 	char *urls[64];
 	struct sampling samp;
-	const char *key_file, *resume;
+	const char *key_file, *resume, *output;
 	char *key;
 	long samples;
 	int keep_order, progress_set;
@@ -370,9 +372,35 @@ int engine_cli_opt(struct engine_cli *c, int opt, const char *arg);   /* 1 if it
  * checks what is required; exits 2 on a configuration error. */
 void engine_cli_finish(struct engine_cli *c, int judge);
 void engine_cli_free(struct engine_cli *c);
-/* The request hashes already done in a --resume file: every string that
- * expr yields on its records. */
-void resume_load(const char *file, const char *expr, struct strset *done);
+/* A --resume FILE: its lines by the request hashes they hold, so that a
+ * resumed run writes every input record once, in its best state: the line
+ * of an answer that is done already, else a new answer. */
+struct resume {
+	struct strmap at;       /* hash -> the line holding it (its ok line, else its last) */
+	struct strset ok;       /* hashes answered ok */
+	char **line;
+	size_t *len;
+	unsigned char *live;    /* 1 while a line may still be written */
+	size_t n;
+};
+/* Reads file (none is a first run); expr yields [hash, ok] for each answer
+ * in a line. A line that no hash points to (a failure answered later in the
+ * same file, a duplicate) is never written again. */
+void resume_load(struct resume *rs, const char *file, const char *expr);
+/* The line (owned by rs) answering every hash of h[0..n-1] ok, or NULL; it is
+ * then no longer live. */
+const char *resume_take(struct resume *rs, char (*h)[65], long n, size_t *len);
+void resume_supersede(struct resume *rs, const char *hash);   /* a new answer replaces its line */
+/* Writes the lines still live (an interrupted resume: records not reached
+ * keep what FILE had); returns how many. */
+long resume_rest(struct resume *rs);
+/* The interrupt message of pt-infer and pt-judge. */
+void resume_interrupted(const struct resume *rs, const char *file, unsigned long unfinished, long kept);
+void resume_free(struct resume *rs);
+/* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
+ * output_commit once everything is written, so FILE is whole at every moment. */
+void output_open(const char *file);
+void output_commit(void);
 /* Quotes s (may be NULL: null) into b as a JSON value. */
 void buf_json_str_or_null(struct buf *b, const char *s);
 

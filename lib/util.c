@@ -334,10 +334,19 @@ strset_add(struct strset *s, const char *key)
 	return added;
 }
 
+size_t *
+strmap_find(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t j = strmap_slot(m, key);
+	return m->keys[j] ? &m->vals[j] : NULL;
+}
+
 int
 strset_has(const struct strset *s, const char *key)
 {
-	return s->m.cap && s->m.keys[strmap_slot(&s->m, key)];
+	return strmap_find(&s->m, key) != NULL;
 }
 
 void

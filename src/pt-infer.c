@@ -11,7 +11,7 @@ usage(void)
 	printf("usage: pt-infer -m MODEL [-u URL]... [--api openai|azure|anthropic] [-j N] [-k]\n"
 	    "                [--label NAME] [--temperature T] [--max-tokens N] [--seed N]\n"
 	    "                [--param KEY=JSON] [--retries N] [--retry-after-cap S] [--timeout S]\n"
-	    "                [--rpm N] [--cache DIR] [--offline] [--resume FILE] [--samples N]\n"
+	    "                [--rpm N] [--cache DIR] [--offline] [--resume FILE] [-o FILE] [--samples N]\n"
 	    "                [--api-key-file FILE] [--progress] [FILE...]\n"
 	    "Send each record's `messages` (see pt-prompt) to a chat endpoint and write the\n"
 	    "record back with `response`, `model` (the label), `infer` (provenance) and\n"
@@ -45,6 +45,7 @@ struct ijob {
 };
 
 static struct engine_cli cli;
+static struct resume rs;   /* --resume FILE */
 static const char *label;
 static unsigned long nbad, nabandoned;
 
@@ -124,6 +125,7 @@ write_answer(const struct record *rec, const struct job *j, long sample, long se
 	buf_addc(&add, ',');
 	add_infer(&add, j, sample);
 	splice_object(&line, rec->text, rec->len, owned, add.p, add.len);
+	resume_supersede(&rs, j->hash);
 	emit(seq, &line);
 	free(line.p);
 	free(add.p);
@@ -207,9 +209,7 @@ main(int argc, char **argv)
 		label = cli.o.model;
 	cli.o.what = "records";
 
-	struct strset done = { 0 };
-	if (cli.resume)
-		resume_load(cli.resume, "select(.infer.status == \"ok\") | .infer.request_hash", &done);
+	resume_load(&rs, cli.resume, ".infer | [.request_hash, .status == \"ok\"]");
 	struct engine *e = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	struct path *mpath = path_parse(".messages");
@@ -265,10 +265,14 @@ main(int argc, char **argv)
 				ij->j.body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, s, &err);
 				ij->j.done = job_done;
 				request_hash(cli.o.api, cli.o.model, ij->j.body, s, ij->j.hash);
-				if (strset_has(&done, ij->j.hash)) {
-					/* answered in the --resume file already */
-					if (cli.keep_order)
-						order_skip(ij->seq);
+				size_t dlen;
+				const char *d = resume_take(&rs, &ij->j.hash, 1, &dlen);
+				if (d) {
+					/* answered in the --resume file already: its line again */
+					struct buf line = { 0 };
+					buf_add(&line, d, dlen);
+					emit(ij->seq, &line);
+					free(line.p);
 					skipped++;
 					free(ij->j.body);
 					free(ij);
@@ -286,20 +290,23 @@ main(int argc, char **argv)
 		engine_step(e, eof ? -1 : rdr_fd(rd), 200);
 		out_flush();
 	}
-	if (pt_interrupted)
+	long kept = 0;
+	if (pt_interrupted) {
 		engine_drain(e);
+		kept = resume_rest(&rs);   /* records not reached keep what the file had */
+	}
 	out_close();
+	output_commit();
 	engine_totals(e);
 	int failed = engine_failed(e) || rdr_failed(rd);
 	if (skipped)
-		fprintf(stderr, "%s: %ld requests skipped, already done in %s\n", progname, skipped, cli.resume);
+		fprintf(stderr, "%s: %ld answers written from %s, not asked again\n", progname, skipped, cli.resume);
 	if (pt_interrupted)
-		fprintf(stderr, "%s: interrupted; %lu requests unfinished (finish them with --resume)\n",
-		    progname, nabandoned);
+		resume_interrupted(&rs, cli.resume, nabandoned, kept);
 	rdr_close(rd);
 	path_free(mpath);
 	engine_free(e);
-	strset_free(&done);
+	resume_free(&rs);
 	engine_cli_free(&cli);
 	return failed || pt_interrupted ? PT_EXIT_FAIL : PT_EXIT_OK;
 }

@@ -118,8 +118,9 @@ static struct engine_cli cli;
 static const char *response_field = "response";
 static int aggregate_mean, show_prompt, task_auto;
 static const struct task *forced;
-static unsigned long nstatus[ST_NSTATUS + 3], nunscored, nrecords, nabandoned;
+static unsigned long nstatus[ST_NSTATUS + 3], nunscored, nrecords, nabandoned, nresumed;
 static struct engine *eng;
+static struct resume rs;   /* --resume FILE */
 static struct path *paths[16];
 static const char *path_names[16];
 
@@ -179,6 +180,7 @@ struct jrec {
 	double max;
 	int pending;
 	struct buf entries;        /* the new judges entries, comma-separated */
+	char (*hash)[65];          /* each sample's request hash, once known */
 	char *router;              /* the router entry text, when --task auto asked */
 };
 
@@ -407,6 +409,8 @@ write_record(struct jrec *r)
 		buf_add(&line, add.p, add.len);
 		buf_addc(&line, '}');
 	}
+	for (long s = 0; r->hash && s < cli.samples; s++)
+		resume_supersede(&rs, r->hash[s]);   /* this line replaces the file's */
 	if (cli.keep_order) {
 		order_put(r->seq, line.p, line.len);
 		line.p = NULL;
@@ -429,6 +433,7 @@ jrec_free(struct jrec *r)
 	free(r->task_name);
 	free(r->entries.p);
 	free(r->router);
+	free(r->hash);
 	free(r);
 }
 
@@ -467,6 +472,8 @@ submit_judge(struct jrec *r)
 	const char *err = NULL;
 	build_messages(&msgs, r, r->task);
 	r->pending = (int)cli.samples;
+	if (!r->hash)
+		r->hash = emalloc((size_t)cli.samples * sizeof *r->hash);
 	for (long s = 0; s < cli.samples; s++) {
 		struct jjob *jj = ecalloc(1, sizeof *jj);
 		jj->r = r;
@@ -474,9 +481,37 @@ submit_judge(struct jrec *r)
 		jj->j.done = job_done;
 		jj->j.body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, s, &err);
 		request_hash(cli.o.api, cli.o.model, jj->j.body, s, jj->j.hash);
+		memcpy(r->hash[s], jj->j.hash, sizeof r->hash[s]);
 		engine_submit(eng, &jj->j);
 	}
 	free(msgs.p);
+}
+
+/* --resume: writes the line of FILE that holds every sample of r's judgement
+ * ok and returns 1; 0 when r must be judged (again). */
+static int
+resume_done(struct jrec *r)
+{
+	struct buf msgs = { 0 };
+	const char *err;
+	build_messages(&msgs, r, r->task);
+	r->hash = emalloc((size_t)cli.samples * sizeof *r->hash);
+	for (long s = 0; s < cli.samples; s++) {
+		char *body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, s, &err);
+		request_hash(cli.o.api, cli.o.model, body, s, r->hash[s]);
+		free(body);
+	}
+	free(msgs.p);
+	size_t len;
+	const char *d = resume_take(&rs, r->hash, cli.samples, &len);
+	if (!d)
+		return 0;
+	if (cli.keep_order)
+		order_put(r->seq, estrndup(d, len), len);
+	else
+		out_line(d, len);
+	nresumed++;
+	return 1;
 }
 
 /* Ends a record that gets no judge request. */
@@ -765,9 +800,7 @@ main(int argc, char **argv)
 	}
 	cli.o.what = "judgements";
 
-	struct strset done = { 0 };
-	if (cli.resume)
-		resume_load(cli.resume, ".judges[]? | select(.status == \"ok\") | .request_hash", &done);
+	resume_load(&rs, cli.resume, ".judges[]? | [.request_hash, .status == \"ok\"]");
 	if (!show_prompt)
 		eng = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
@@ -864,22 +897,10 @@ main(int argc, char **argv)
 				jrec_free(r);
 				continue;
 			}
-			/* --resume: a record whose judgement is done already is not asked again */
-			if (done.m.n) {
-				struct buf msgs = { 0 };
-				const char *err;
-				build_messages(&msgs, r, r->task);
-				char *body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, 0, &err);
-				char h[65];
-				request_hash(cli.o.api, cli.o.model, body, 0, h);
-				free(body);
-				free(msgs.p);
-				if (strset_has(&done, h)) {
-					if (cli.keep_order)
-						order_skip(r->seq);
-					jrec_free(r);
-					continue;
-				}
+			/* --resume: a record whose judgement is done already is written as it was */
+			if (rs.n && resume_done(r)) {
+				jrec_free(r);
+				continue;
 			}
 			submit_judge(r);
 		}
@@ -887,9 +908,13 @@ main(int argc, char **argv)
 			engine_step(eng, eof ? -1 : rdr_fd(rd), 200);
 		out_flush();
 	}
-	if (pt_interrupted && eng)
+	long kept = 0;
+	if (pt_interrupted && eng) {
 		engine_drain(eng);
+		kept = resume_rest(&rs);   /* records not reached keep what the file had */
+	}
 	out_close();
+	output_commit();
 	int failed = rdr_failed(rd) != 0;
 	if (eng) {
 		engine_totals(eng);
@@ -910,11 +935,13 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	if (pt_interrupted) {
-		fprintf(stderr, "%s: interrupted; %lu requests unfinished (finish them with --resume)\n", progname, nabandoned);
+		resume_interrupted(&rs, cli.resume, nabandoned, kept);
 		failed = 1;
 	}
+	if (nresumed)
+		fprintf(stderr, "%s: %lu records written from %s, not judged again\n", progname, nresumed, cli.resume);
 	rdr_close(rd);
-	strset_free(&done);
+	resume_free(&rs);
 	for (int i = 0; i < 16; i++) {
 		path_free(paths[i]);
 		free((char *)path_names[i]);

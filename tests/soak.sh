@@ -26,14 +26,14 @@ check "soak: every answer is the one meant for its request" "0" "$bad"
 retries=$(grep -o '[0-9]* retries' $TMPDIR/soak.err | head -1)
 faults=$(jq -s '[.[] | select(.attempt > 1)] | length' $TMPDIR/soak.log)
 ok "soak: $retries, $(wc -l < $TMPDIR/soak.log) requests for $N records, $(( $(date +%s) - start )) s"
-# kill -9 once a tenth of the output is written, then --resume: every record once
+# kill -9 once a tenth of the output is written, then --resume in place: every record once
 : > $TMPDIR/k.out
-R="pt-infer -m m3 -u $U -j 128 --timeout 2 --retries 8 --retry-after-cap 2 --no-progress --resume $TMPDIR/k.out $TMPDIR/soak.ndjson"
-$R >> $TMPDIR/k.out 2>/dev/null & pid=$!
+R="pt-infer -m m3 -u $U -j 128 --timeout 2 --retries 8 --retry-after-cap 2 --no-progress"
+$R $TMPDIR/soak.ndjson > $TMPDIR/k.out 2>/dev/null & pid=$!
 while [ "$(wc -l < $TMPDIR/k.out)" -lt $((N / 10)) ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 n1=$(wc -l < $TMPDIR/k.out)
-$R >> $TMPDIR/k.out 2>/dev/null; st=$?
+$R --resume $TMPDIR/k.out -o $TMPDIR/k.out $TMPDIR/soak.ndjson 2>/dev/null; st=$?
 check "soak: kill -9 after $n1 records, then --resume: every record exactly once, all ok" "0 $N $N ok" \
 	"$st $(wc -l < $TMPDIR/k.out) $(jq -r .id $TMPDIR/k.out | sort -u | wc -l) $(jq -r .infer.status $TMPDIR/k.out | sort -u | tr -d '\n')"
 # SIGINT: whole lines only, every finished record present, exit 1

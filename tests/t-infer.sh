@@ -26,7 +26,7 @@ PT_API_KEY=$KEY pt-infer --api azure -m gpt-4o -u "$AZ" $TMPDIR/one.ndjson > $TM
 check "azure path, version, api-key" "/openai/deployments/gpt4o/chat/completions api-version=2024-12-01-preview $KEY null" \
 	"$(lastreq | jq -r '.path + " " + .query + " " + .headers["api-key"] + " " + (.headers.authorization | tostring)')"
 pt-infer --api anthropic -m c $TMPDIR/one.ndjson > /dev/null 2> $TMPDIR/err; st=$?
-check "anthropic needs a key" "2 pt-infer: no API key for --api anthropic: set PT_API_KEY or use --api-key-file" "$st $(cat $TMPDIR/err)"
+check "anthropic needs a key" "2 pt-infer: no API key for anthropic: set PT_API_KEY or ANTHROPIC_API_KEY, or use --api-key-file" "$st $(cat $TMPDIR/err)"
 echo "$KEY" > $TMPDIR/keyfile
 pt-infer -m m -u "$U" --api-key-file $TMPDIR/keyfile $TMPDIR/one.ndjson > /dev/null 2>&1
 check "--api-key-file" "Bearer $KEY" "$(lastreq | jq -r .headers.authorization)"
@@ -133,16 +133,66 @@ pt-infer -m m -u "$U" --cache $TMPDIR/c2 -j 16 $TMPDIR/sh.ndjson > $TMPDIR/p2.nd
 pt-infer -m m --offline --cache $TMPDIR/c2 $TMPDIR/sh.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
 check "two processes, one cache" "0 100 50 0" "$st $(jq -r 'select(.infer.status=="ok")|.id' $TMPDIR/o.ndjson | wc -l) $(find $TMPDIR/c2 -name '*.json' | wc -l) $(find $TMPDIR/c2 -name '.tmp*' | wc -l)"
 
-# --- resume after kill -9: every record exactly once
+# --- resume after kill -9, finished in place: every record exactly once
 msgsn r 300 "[[pt: delay=20]]" > $TMPDIR/r.ndjson
-: > $TMPDIR/r.out
-pt-infer -m m -u "$U" -j 8 --resume $TMPDIR/r.out $TMPDIR/r.ndjson >> $TMPDIR/r.out 2>/dev/null & pid=$!
+pt-infer -m m -u "$U" -j 8 $TMPDIR/r.ndjson > $TMPDIR/r.out 2>/dev/null & pid=$!
 sleep 0.5; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 n1=$(wc -l < $TMPDIR/r.out)
-pt-infer -m m -u "$U" -j 8 --resume $TMPDIR/r.out $TMPDIR/r.ndjson >> $TMPDIR/r.out 2>$TMPDIR/err; st=$?
-check "resume after kill -9 (first run wrote $n1)" "0 300 300 ok" \
+pt-infer -m m -u "$U" -j 8 --resume $TMPDIR/r.out -o $TMPDIR/r.out $TMPDIR/r.ndjson 2>$TMPDIR/err; st=$?
+check "resume after kill -9, in place (first run wrote $n1)" "0 300 300 ok" \
 	"$st $(wc -l < $TMPDIR/r.out) $(jq -r .id $TMPDIR/r.out | sort -u | wc -l) $(jq -r .infer.status $TMPDIR/r.out | sort -u | tr -d '\n')"
 [ "$n1" -gt 0 ] && [ "$n1" -lt 300 ] && ok "kill -9 landed mid-run" || fail "kill -9 landed mid-run" "first run wrote $n1"
+check "no temporary file left" "r.ndjson r.out" "$(cd $TMPDIR && ls r.* | tr '\n' ' ' | sed 's/ $//')"
+
+# --- resume after failures: the failed records are asked again, the ok lines
+# written again byte for byte, each record once (was: 25 lines for 20)
+{ msgsn ok 15; msgsn bad 5 "[[pt: fail=500; times=1]]"; } > $TMPDIR/f.ndjson
+pt-infer -m m -u "$U" --retries 0 -k $TMPDIR/f.ndjson > $TMPDIR/f.out 2>/dev/null; st1=$?
+grep '"ok"' $TMPDIR/f.out > $TMPDIR/f.ok
+pt-infer -m m -u "$U" --retries 0 -k --resume $TMPDIR/f.out -o $TMPDIR/f.out $TMPDIR/f.ndjson 2>$TMPDIR/err; st=$?
+check "resume after 5 failures of 20" "1 0 20 20 ok" \
+	"$st1 $st $(wc -l < $TMPDIR/f.out) $(jq -r .id $TMPDIR/f.out | sort -u | wc -l) $(jq -r .infer.status $TMPDIR/f.out | sort -u | tr -d '\n')"
+check "resume: the ok lines as they were, in input order" "$(cat $TMPDIR/f.ok)" "$(head -15 $TMPDIR/f.out)"
+check "resume: what it says" "pt-infer: 15 answers written from $TMPDIR/f.out, not asked again" "$(grep 'not asked' $TMPDIR/err)"
+# a file holding duplicates (the old `>>` way): each record once, its best line
+{ cat $TMPDIR/f.out; jq -c '.infer.status = "http_error"' $TMPDIR/f.out; } > $TMPDIR/d.out
+pt-infer -m m -u "$U" -k --resume $TMPDIR/d.out $TMPDIR/f.ndjson > $TMPDIR/d2.out 2>/dev/null
+check "resume from a file with duplicates" "$(cat $TMPDIR/f.out)" "$(cat $TMPDIR/d2.out)"
+# --samples 2 after a run with one sample: sample 1 is asked, sample 0 written again
+pt-infer -m m -u "$U" -k --samples 2 --resume $TMPDIR/f.out $TMPDIR/f.ndjson > $TMPDIR/s2.out 2>/dev/null
+check "resume with a larger --samples" "40 40 20" \
+	"$(wc -l < $TMPDIR/s2.out) $(jq -r '"\(.id) \(.infer.sample)"' $TMPDIR/s2.out | sort -u | wc -l) $(grep -c -F -x -f $TMPDIR/f.out $TMPDIR/s2.out)"
+
+# --- SIGINT during a resume in place: records not reached keep their lines
+msgsn q 200 "[[pt: delay=30]]" > $TMPDIR/q.ndjson
+pt-infer -m m -u "$U" -j 64 --retries 0 $TMPDIR/q.ndjson > $TMPDIR/q.out 2>/dev/null
+jq -c 'if (.id | ltrimstr("q") | tonumber) % 2 == 0 then .infer.status = "http_error" else . end' $TMPDIR/q.out > $TMPDIR/q2.out
+mv $TMPDIR/q2.out $TMPDIR/q.out
+pt-infer -m m -u "$U" -j 2 --resume $TMPDIR/q.out -o $TMPDIR/q.out $TMPDIR/q.ndjson 2>$TMPDIR/err & pid=$!
+sleep 0.4; kill -INT $pid; wait $pid; st=$?
+check "SIGINT in a resume: exit 1, every record once" "1 200 200" \
+	"$st $(wc -l < $TMPDIR/q.out) $(jq -r .id $TMPDIR/q.out | sort -u | wc -l)"
+grep -q "interrupted; .* requests unfinished; [0-9]* lines of $TMPDIR/q.out not reached are written as they were" $TMPDIR/err &&
+	ok "SIGINT in a resume: message" || fail "SIGINT in a resume: message" "$(cat $TMPDIR/err)"
+
+# --- a refused key is said once, the remaining requests are not sent
+msgsn k 30 "[[pt: fail=401; times=99]]" > $TMPDIR/k401.ndjson
+: > $LOG; pt-infer -m m -u "$U" -j 2 --no-progress $TMPDIR/k401.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
+sent=$(wc -l < $LOG)
+check "401: exit 1, every record once, at most 2 sent, the rest not_sent" "1 30 yes $((30 - sent))" \
+	"$st $(wc -l < $TMPDIR/o.ndjson) $([ $sent -le 2 ] && echo yes) $(jq -r 'select(.infer.status == "not_sent") | .id' $TMPDIR/o.ndjson | wc -l)"
+check "401: said once" "1" "$(grep -c "HTTP 401.* from http://127.0.0.1:[0-9]*/v1: the API key was refused (check the key in the environment or --api-key-file); the remaining requests are not sent" $TMPDIR/err)"
+check "401: the not_sent record says why" '"not sent: HTTP 401: Incorrect API key provided:  from http://127.0.0.1:PORT/v1: the API key was refused (check the key in the environment or --api-key-file)"' \
+	"$(jq -c 'select(.infer.status == "not_sent") | .infer.error' $TMPDIR/o.ndjson | head -1 | sed 's/127.0.0.1:[0-9]*/127.0.0.1:PORT/')"
+msgsn f 3 "[[pt: fail=403; times=99]]" > $TMPDIR/k403.ndjson
+pt-infer -m m -u "$U" -j 1 -k --no-progress $TMPDIR/k403.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err
+check "403: the rest not sent" "http_error not_sent not_sent" "$(jq -r .infer.status $TMPDIR/o.ndjson | tr '\n' ' ' | sed 's/ $//')"
+# a hosted API with no key is a configuration error before anything is sent
+env -u OPENAI_API_KEY pt-infer -m gpt-5 -u https://api.openai.com/v1 $TMPDIR/one.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
+check "api.openai.com without a key: exit 2" "2 0 pt-infer: no API key for https://api.openai.com/v1: set PT_API_KEY or OPENAI_API_KEY, or use --api-key-file" \
+	"$st $(wc -c < $TMPDIR/o.ndjson) $(cat $TMPDIR/err)"
+env -u OPENAI_API_KEY pt-judge -m gpt-5 -u https://RES.openai.azure.com/openai/v1 $TMPDIR/one.ndjson > /dev/null 2>$TMPDIR/err; st=$?
+check "Azure v1 URL without a key: exit 2" "2 pt-judge: no API key for https://RES.openai.azure.com/openai/v1: set PT_JUDGE_API_KEY, PT_API_KEY or OPENAI_API_KEY, or use --api-key-file" "$st $(cat $TMPDIR/err)"
 
 # --- SIGINT: whole lines only, exit 1
 : > $TMPDIR/i.out

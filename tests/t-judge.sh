@@ -89,6 +89,19 @@ check "jury median" "j1,j2,j3 13 3 2.6457513110645907 scripted judge j3" "$(jq -
 pt-judge -m j1 -u "$U" $TMPDIR/jury.ndjson 2>/dev/null | pt-judge -m j2 -u "$U" 2>/dev/null | pt-judge -m j3 -u "$U" --aggregate mean > $TMPDIR/o.ndjson 2>/dev/null
 check "jury mean" "14 3" "$(jq -r '"\(.predicted_score) \(.judge_n)"' $TMPDIR/o.ndjson)"
 
+# --- resume: every sample considered, each record once
+jq -c '.response = "[[pt: judge=2]] answer"' judge_tasks.ndjson > $TMPDIR/rs.ndjson
+$J -k --samples 2 $TMPDIR/rs.ndjson > $TMPDIR/rs.out 2>/dev/null
+jq -c 'if .id == "dx" then .judges[1].status = "http_error" | .judges[1].score = null else . end' $TMPDIR/rs.out > $TMPDIR/rs2.out
+: > $LOG; $J -k --samples 2 --resume $TMPDIR/rs2.out -o $TMPDIR/rs2.out $TMPDIR/rs.ndjson 2>$TMPDIR/err; st=$?
+check "resume: a record whose sample 1 failed is judged again, the rest written as they were" \
+	"0 $(wc -l < $TMPDIR/rs.ndjson) 2 $(($(wc -l < $TMPDIR/rs.ndjson) - 1))" \
+	"$st $(wc -l < $TMPDIR/rs2.out) $(wc -l < $LOG) $(grep -c -F -x -f $TMPDIR/rs.out $TMPDIR/rs2.out)"
+check "resume: the record judged again" '"ok,ok"' "$(jq -c 'select(.id == "dx") | [.judges[].status] | join(",")' $TMPDIR/rs2.out | tr -d '[]')"
+: > $LOG; $J -k --samples 3 --resume $TMPDIR/rs.out $TMPDIR/rs.ndjson > $TMPDIR/rs3.out 2>/dev/null
+check "resume with a larger --samples judges every record again" "$(wc -l < $TMPDIR/rs.ndjson) $((3 * $(wc -l < $TMPDIR/rs.ndjson))) 3" \
+	"$(wc -l < $TMPDIR/rs3.out) $(wc -l < $LOG) $(jq '.judges | length' $TMPDIR/rs3.out | sort -u)"
+
 # --- samples, structured, cache and offline
 jq -c '.response = "[[pt: judge=14]] answer"' judge_tasks.ndjson | head -1 > $TMPDIR/sm.ndjson
 $J --samples 3 --seed 1 $TMPDIR/sm.ndjson > $TMPDIR/o.ndjson 2>/dev/null
