@@ -18,7 +18,8 @@
 #include "pt.h"
 
 const char *const status_names[] = {
-	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss", "not_sent"
+	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss", "not_sent",
+	"truncated", "filtered", "refused", "empty"
 };
 
 volatile int pt_interrupted;
@@ -266,7 +267,8 @@ from_cache(struct engine *e, struct job *j)
 	char *body = cache_get(e->o.cache_dir, j->hash, &len);
 	if (!body)
 		return 0;
-	if (wire_reply(e->o.api, body, len, &j->reply, &err) != WIRE_OK) {
+	/* an incomplete answer cached by an older pt is asked again */
+	if (wire_reply(e->o.api, body, len, &j->reply, &err) != WIRE_OK || reply_status(&j->reply, &err) != ST_OK) {
 		reply_free(&j->reply);
 		free(body);
 		return 0;
@@ -506,9 +508,13 @@ complete(struct engine *e, struct job *j, CURLcode res)
 	} else if (code >= 200 && code < 300) {
 		int w = wire_reply(e->o.api, j->resp.p ? j->resp.p : "", j->resp.len, &j->reply, &err);
 		if (w == WIRE_OK) {
-			j->status = ST_OK;
+			/* an incomplete answer (cut off, filtered, refused, empty) is
+			 * named, never ok, never cached, and not asked again */
+			j->status = reply_status(&j->reply, &err);
 			free(j->error);
 			j->error = NULL;
+			if (j->status != ST_OK)
+				set_error(e, j, "%s", err);
 		} else {
 			j->status = ST_BAD_RESPONSE;
 			set_error(e, j, "%s", err);

@@ -1,5 +1,5 @@
 /* judge.c: reading an LLM judge's reply. Strict first, then forgiving: the
- * whole text as JSON; else the JSON inside a ``` code fence; else the last
+ * whole text as JSON; else the JSON inside the last ``` code fence; else the last
  * balanced {…} that holds a "score". Nothing is guessed: a reply that yields
  * no finite number is a parse error. */
 #include <math.h>
@@ -65,16 +65,22 @@ judge_parse(const char *text, double *score, char **just, const char **err)
 	r = read_object(text, n, score, just, err);
 	if (r >= 0)
 		return r == 0 ? JUDGE_OK : JUDGE_PARSE_ERROR;
-	/* 2. inside a code fence */
-	if ((fence = strstr(text, "```")) != NULL) {
+	/* 2. inside the last code fence (a draft may come before the answer) */
+	const char *last_b = NULL, *last_e = NULL;
+	for (fence = strstr(text, "```"); fence; ) {
 		const char *b = fence + 3, *e;
 		while (*b && *b != '\n' && *b != '{')
 			b++;   /* skip a language tag such as json */
-		if ((e = strstr(b, "```")) != NULL) {
-			r = read_object(b, (size_t)(e - b), score, just, err);
-			if (r >= 0)
-				return r == 0 ? JUDGE_OK : JUDGE_PARSE_ERROR;
-		}
+		if ((e = strstr(b, "```")) == NULL)
+			break;
+		last_b = b;
+		last_e = e;
+		fence = strstr(e + 3, "```");
+	}
+	if (last_b) {
+		r = read_object(last_b, (size_t)(last_e - last_b), score, just, err);
+		if (r >= 0)
+			return r == 0 ? JUDGE_OK : JUDGE_PARSE_ERROR;
 	}
 	/* 3. the last balanced {…} holding a score */
 	for (const char *p = text + n; p > text;) {

@@ -247,15 +247,27 @@ void sampling_param(struct sampling *s, const char *kv);   /* --param KEY=JSON; 
 char *wire_body(int api, const char *model, const char *msgs, size_t len, const struct sampling *s,
     long sample, const char **err);
 struct reply {
-	char *text;                             /* answer text, or NULL */
+	char *text;                             /* the final answer, reasoning removed, or NULL */
+	char *reasoning, *refusal;              /* what the server sent apart from the answer, or NULL */
 	char *served_model, *finish_reason;     /* or NULL */
 	long prompt_tokens, completion_tokens;  /* -1 when not given */
+	long reasoning_tokens, cached_tokens;   /* -1 when not given */
+	int unclosed;                           /* the reasoning began and never ended */
 };
 enum { WIRE_OK, WIRE_RETRY, WIRE_BAD };
 /* Reads a 2xx reply body into *r (fields owned by r; reply_free). WIRE_RETRY
  * when the body is not the JSON expected (a truncated or garbled reply),
  * WIRE_BAD when it is but holds no answer text. */
 int wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err);
+/* Whether a read reply is a complete answer: ST_OK, or ST_TRUNCATED (token
+ * limit), ST_FILTERED (content filter), ST_REFUSED, ST_EMPTY (no answer text,
+ * or reasoning that never ended), with *why saying so. */
+int reply_status(const struct reply *r, const char **why);
+/* Appends ,"reasoning":…, ,"refusal":… and, for an answer that is not ok,
+ * ,"partial": the text that came, each when there is one. */
+void buf_reply_text(struct buf *b, const struct reply *r, int status);
+/* Appends the "usage" member's value: an object, or null. */
+void buf_usage(struct buf *b, const struct reply *r);
 void reply_free(struct reply *r);
 
 /* cache.c: the content-addressed response cache (DESIGN §4.4). */
@@ -268,7 +280,7 @@ int cache_put(const char *dir, const char *hash, const char *body, size_t len); 
 /* engine.c: many requests in flight in one thread (libcurl multi). */
 enum {
 	ST_OK, ST_BAD_INPUT, ST_HTTP_ERROR, ST_TIMEOUT, ST_NETWORK_ERROR, ST_BAD_RESPONSE,
-	ST_CACHE_MISS, ST_NOT_SENT, ST_NSTATUS
+	ST_CACHE_MISS, ST_NOT_SENT, ST_TRUNCATED, ST_FILTERED, ST_REFUSED, ST_EMPTY, ST_NSTATUS
 };
 extern const char *const status_names[];
 struct engine_opts {

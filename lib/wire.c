@@ -147,13 +147,61 @@ num_or(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15 ? (long)v->valuedouble : -1;
 }
 
+/* Text of a string member, with text appended to *acc (reasoning may come in
+ * several places). */
+static void
+add_text(char **acc, const char *text)
+{
+	if (!text || !*text)
+		return;
+	struct buf b = { 0 };
+	if (*acc) {
+		buf_adds(&b, *acc);
+		buf_adds(&b, "\n");
+		free(*acc);
+	}
+	buf_adds(&b, text);
+	*acc = buf_cstr(&b);
+}
+
+/* Takes reasoning out of r->text: a <think>...</think> block, or text that
+ * ends at a lone </think> (DeepSeek-R1's template opens the block in the
+ * prompt). The answer is what follows the last </think>; a <think> with no
+ * </think> after it means the answer never came. */
+static void
+split_reasoning(struct reply *r)
+{
+	char *t = r->text, *open = strstr(t, "<think>"), *close = NULL;
+	for (char *c = strstr(t, "</think>"); c; c = strstr(c + 1, "</think>"))
+		close = c;
+	if (close && open && open > close)
+		close = NULL;   /* a block opened after the last one closed */
+	if (!open && !close)
+		return;
+	char *rs = open ? open + 7 : t, *re = close ? close : t + strlen(t);
+	char *think = estrndup(rs, (size_t)(re - rs));
+	add_text(&r->reasoning, think);
+	free(think);
+	if (!close) {
+		r->unclosed = 1;
+		*open = 0;   /* any text before the block stays as the partial answer */
+		return;
+	}
+	const char *a = close + 8;
+	while (*a == ' ' || *a == '\n' || *a == '\r' || *a == '\t')
+		a++;
+	char *answer = estrdup(a);
+	free(r->text);
+	r->text = answer;
+}
+
 int
 wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err)
 {
 	cJSON *o = cJSON_ParseWithLengthOpts(body, len, NULL, 0);
 	int st = WIRE_OK;
 	memset(r, 0, sizeof *r);
-	r->prompt_tokens = r->completion_tokens = -1;
+	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
 	if (!cJSON_IsObject(o)) {
 		*err = "reply is not a JSON object";
 		cJSON_Delete(o);
@@ -162,10 +210,13 @@ wire_reply(int api, const char *body, size_t len, struct reply *r, const char **
 	r->served_model = str_or_null(o, "model");
 	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(o, "usage");
 	if (api == API_ANTHROPIC) {
+		/* docs.anthropic.com/en/api/messages: content blocks of type text,
+		 * thinking (its text in "thinking") and redacted_thinking */
 		const cJSON *content = cJSON_GetObjectItemCaseSensitive(o, "content");
 		r->finish_reason = str_or_null(o, "stop_reason");
 		r->prompt_tokens = num_or(usage, "input_tokens");
 		r->completion_tokens = num_or(usage, "output_tokens");
+		r->cached_tokens = num_or(usage, "cache_read_input_tokens");
 		if (!cJSON_IsArray(content)) {
 			*err = "reply has no content";
 			st = WIRE_RETRY;
@@ -175,44 +226,129 @@ wire_reply(int api, const char *body, size_t len, struct reply *r, const char **
 			for (const cJSON *c = content->child; c; c = c->next) {
 				const cJSON *type = cJSON_GetObjectItemCaseSensitive(c, "type");
 				const cJSON *text = cJSON_GetObjectItemCaseSensitive(c, "text");
-				if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 && cJSON_IsString(text)) {
+				const cJSON *th = cJSON_GetObjectItemCaseSensitive(c, "thinking");
+				if (!cJSON_IsString(type))
+					continue;
+				if (strcmp(type->valuestring, "text") == 0 && cJSON_IsString(text)) {
 					buf_adds(&t, text->valuestring);
 					any = 1;
-				}
+				} else if (strcmp(type->valuestring, "thinking") == 0 && cJSON_IsString(th))
+					add_text(&r->reasoning, th->valuestring);
 			}
-			if (any)
-				r->text = buf_cstr(&t);
-			else {
-				*err = "reply has no text content";
-				st = WIRE_BAD;
+			r->text = any ? buf_cstr(&t) : NULL;
+			if (r->finish_reason && strcmp(r->finish_reason, "refusal") == 0) {
+				r->refusal = r->text ? r->text : estrdup("");
+				r->text = NULL;
 			}
 		}
 	} else {
+		/* platform.openai.com/docs/api-reference/chat/object: message.content
+		 * (null with a refusal), message.refusal; vLLM's reasoning parsers and
+		 * llama.cpp put reasoning in reasoning_content, newer vLLM in reasoning */
 		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(o, "choices");
 		const cJSON *c0 = cJSON_IsArray(choices) ? choices->child : NULL;
 		r->prompt_tokens = num_or(usage, "prompt_tokens");
 		r->completion_tokens = num_or(usage, "completion_tokens");
-		if (!cJSON_IsObject(c0)) {
+		r->reasoning_tokens = num_or(cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens_details"), "reasoning_tokens");
+		r->cached_tokens = num_or(cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens_details"), "cached_tokens");
+		const cJSON *msg = cJSON_IsObject(c0) ? cJSON_GetObjectItemCaseSensitive(c0, "message") : NULL;
+		if (!cJSON_IsObject(msg)) {
 			*err = "reply has no choices";
 			st = WIRE_RETRY;
 		} else {
-			const cJSON *msg = cJSON_GetObjectItemCaseSensitive(c0, "message");
 			r->finish_reason = str_or_null(c0, "finish_reason");
 			r->text = str_or_null(msg, "content");
-			if (!r->text) {
-				*err = "reply has no message content";
+			r->refusal = str_or_null(msg, "refusal");
+			char *rc = str_or_null(msg, "reasoning_content");
+			if (!rc)
+				rc = str_or_null(msg, "reasoning");
+			add_text(&r->reasoning, rc);
+			free(rc);
+			const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+			if (!r->text && !cJSON_IsNull(content) && content) {
+				*err = "reply's message content is not text";
 				st = WIRE_BAD;
 			}
 		}
 	}
+	if (r->text)
+		split_reasoning(r);
 	cJSON_Delete(o);
 	return st;
+}
+
+static int
+is(const char *s, const char *t)
+{
+	return s && strcmp(s, t) == 0;
+}
+
+int
+reply_status(const struct reply *r, const char **why)
+{
+	const char *f = r->finish_reason;
+	if (r->refusal) {
+		*why = "the model refused";
+		return ST_REFUSED;
+	}
+	if (is(f, "content_filter")) {
+		*why = "stopped by a content filter (finish_reason content_filter)";
+		return ST_FILTERED;
+	}
+	if (is(f, "length") || is(f, "max_tokens") || is(f, "model_context_window_exceeded")) {
+		*why = r->unclosed || !r->text || !*r->text ? "the token limit was reached before any answer (the reasoning used it all)"
+		    : "the answer was cut off at the token limit";
+		return ST_TRUNCATED;
+	}
+	if (r->unclosed) {
+		*why = "the reasoning never ended: no answer";
+		return ST_EMPTY;
+	}
+	for (const char *p = r->text; p && *p; p++)
+		if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+			return ST_OK;
+	*why = "the answer is empty";
+	return ST_EMPTY;
+}
+
+void
+buf_reply_text(struct buf *b, const struct reply *r, int status)
+{
+	if (r->reasoning) {
+		buf_adds(b, ",\"reasoning\":");
+		buf_json_str_or_null(b, r->reasoning);
+	}
+	if (r->refusal) {
+		buf_adds(b, ",\"refusal\":");
+		buf_json_str_or_null(b, r->refusal);
+	}
+	if (status != ST_OK && r->text && *r->text) {
+		buf_adds(b, ",\"partial\":");
+		buf_json_str_or_null(b, r->text);
+	}
+}
+
+void
+buf_usage(struct buf *b, const struct reply *r)
+{
+	if (r->prompt_tokens < 0 && r->completion_tokens < 0) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_printf(b, "{\"prompt_tokens\":%ld,\"completion_tokens\":%ld", r->prompt_tokens, r->completion_tokens);
+	if (r->reasoning_tokens >= 0)
+		buf_printf(b, ",\"reasoning_tokens\":%ld", r->reasoning_tokens);
+	if (r->cached_tokens >= 0)
+		buf_printf(b, ",\"cached_tokens\":%ld", r->cached_tokens);
+	buf_addc(b, '}');
 }
 
 void
 reply_free(struct reply *r)
 {
 	free(r->text);
+	free(r->reasoning);
+	free(r->refusal);
 	free(r->served_model);
 	free(r->finish_reason);
 	memset(r, 0, sizeof *r);

@@ -90,12 +90,9 @@ add_infer(struct buf *b, const struct job *j, long sample)
 	buf_json_str_or_null(b, j->base_url);
 	buf_adds(b, ",\"finish_reason\":");
 	buf_json_str_or_null(b, j->reply.finish_reason);
+	buf_reply_text(b, &j->reply, j->status);
 	buf_adds(b, ",\"usage\":");
-	if (j->reply.prompt_tokens >= 0 || j->reply.completion_tokens >= 0)
-		buf_printf(b, "{\"prompt_tokens\":%ld,\"completion_tokens\":%ld}",
-		    j->reply.prompt_tokens, j->reply.completion_tokens);
-	else
-		buf_adds(b, "null");
+	buf_usage(b, &j->reply);
 	buf_adds(b, ",\"request_hash\":");
 	buf_json_str_or_null(b, j->hash[0] ? j->hash : NULL);
 	buf_printf(b, ",\"sample\":%ld}", sample);

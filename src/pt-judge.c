@@ -302,10 +302,13 @@ add_entry(struct jrec *r, const struct job *j, int status, const double *score, 
 	buf_json_str_or_null(b, j ? j->reply.text : NULL);
 	buf_printf(b, ",\"attempts\":%d,\"latency_ms\":", j ? j->attempts : 0);
 	buf_num(b, j ? j->latency_ms : 0);
-	buf_printf(b, ",\"cached\":%s,\"usage\":", j && j->cached ? "true" : "false");
-	if (j && (j->reply.prompt_tokens >= 0 || j->reply.completion_tokens >= 0))
-		buf_printf(b, "{\"prompt_tokens\":%ld,\"completion_tokens\":%ld}", j->reply.prompt_tokens,
-		    j->reply.completion_tokens);
+	buf_printf(b, ",\"cached\":%s,\"finish_reason\":", j && j->cached ? "true" : "false");
+	buf_json_str_or_null(b, j ? j->reply.finish_reason : NULL);
+	if (j)
+		buf_reply_text(b, &j->reply, j->status);
+	buf_adds(b, ",\"usage\":");
+	if (j)
+		buf_usage(b, &j->reply);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"request_hash\":");

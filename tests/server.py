@@ -21,6 +21,8 @@ retry_after_date: seconds ahead as an HTTP date, retry_after_ms.
 reply: the answer text (rest of the directive). judge=SCORE answers as a judge
 with {"score": SCORE, "justification": ...}; judge={"model": SCORE, ...} gives
 each judge model its own score. route=TASK answers pt-judge's router.
+fixture=NAME answers with tests/fixtures/replies/NAME.json: the status,
+headers and body of a real server's reply, written from its documentation.
 """
 import argparse, email.utils, hashlib, http.server, json, random, re, socket, struct
 import sys, threading, time, os
@@ -139,6 +141,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if fail:
             return self.fault(fail, d)
+        if "fixture" in d:      # a real server's reply, from tests/fixtures/replies/NAME.json
+            fx = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "replies",
+                                             d["fixture"] + ".json")))
+            return self.send_json(fx.get("status", 200), fx["body"], list(fx.get("headers", {}).items()))
         if args.persona and not d:
             reply = persona.reply(body)
             return self.send_answer(anthropic, body, key, text, reply, d)
