@@ -25,10 +25,16 @@ sha256_hex(const void *p, size_t n, char out[65])
 }
 
 void
-request_hash(int api, const char *model, const char *body, long sample, char out[65])
+request_hash(const struct engine_opts *o, const char *body, long sample, char out[65])
 {
 	struct buf b = { 0 };
-	buf_printf(&b, "pt-request 1\n%s\n%s\n%s\n%ld\n", api_name(api), api_path(api), model, sample);
+	const char *dep = o->api == API_AZURE && o->nurls ? strstr(o->urls[0], "/deployments/") : NULL;
+	buf_printf(&b, "pt-request 1\n%s\n%s\n%s", api_name(o->api), api_path(o->api), o->model);
+	if (dep) {
+		dep += 13;
+		buf_printf(&b, "@%.*s", (int)strcspn(dep, "/?"), dep);
+	}
+	buf_printf(&b, "\n%ld\n", sample);
 	buf_adds(&b, body);
 	sha256_hex(b.p, b.len, out);
 	free(b.p);

@@ -13,11 +13,14 @@ const char engine_cli_help[] =
     "  -m, --model MODEL       model name sent to the server\n"
     "  -u, --url URL           base URL (repeat for replicas)\n"
     "      --api openai|azure|anthropic  wire format (default openai)\n"
-    "      --api-version V     Azure api-version (default 2024-12-01-preview)\n"
+    "      --api-version V     Azure api-version (default 2025-04-01-preview)\n"
     "      --api-key-file FILE read the API key from FILE\n"
     "Sampling:\n"
     "      --temperature T     sampling temperature\n"
-    "      --max-tokens N      completion token limit (Anthropic default 4096)\n"
+    "      --max-tokens N      completion token limit, as max_tokens (Anthropic default 4096;\n"
+    "                          vLLM, llama.cpp, Ollama)\n"
+    "      --max-completion-tokens N  as max_completion_tokens (OpenAI and Azure\n"
+    "                          reasoning models: GPT-5, o-series; vLLM)\n"
     "      --seed N            sampling seed (sample i sends N+i)\n"
     "      --param KEY=JSON    any other request body field\n"
     "      --samples N         N answers per record (default 1)\n"
@@ -43,7 +46,7 @@ engine_cli_init(struct engine_cli *c)
 	memset(c, 0, sizeof *c);
 	c->o.api = API_OPENAI;
 	c->o.urls = c->urls;
-	c->o.api_version = "2024-12-01-preview";
+	c->o.api_version = "2025-04-01-preview";   /* the first for GPT-5 and o-series */
 	c->o.jobs = 8;
 	c->o.retries = 6;
 	c->o.retry_after_cap = 300;
@@ -76,6 +79,10 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_MAX_TOKENS:
 		c->samp.max_tokens = parse_long("--max-tokens", arg, 1, 10000000);
 		c->samp.has_max_tokens = 1;
+		break;
+	case OPT_MAX_COMPLETION_TOKENS:
+		c->samp.max_completion_tokens = parse_long("--max-completion-tokens", arg, 1, 10000000);
+		c->samp.has_max_completion_tokens = 1;
 		break;
 	case OPT_SEED:
 		c->samp.seed = parse_long("--seed", arg, 0, 1L << 53);
@@ -136,7 +143,8 @@ engine_cli_finish(struct engine_cli *c, int judge)
 	const char *const *url_env = judge ? judge_url : judge_url + 1;
 	const char *judge_model[] = { "PT_JUDGE_MODEL", "PT_MODEL", NULL };
 	const char *const *model_env = judge ? judge_model : judge_model + 1;
-	const char *judge_key[] = { "PT_JUDGE_API_KEY", "PT_API_KEY", anth ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY", NULL };
+	const char *judge_key[] = { "PT_JUDGE_API_KEY", "PT_API_KEY",
+		anth ? "ANTHROPIC_API_KEY" : c->o.api == API_AZURE ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY", NULL };
 	const char *const *key_env = judge ? judge_key : judge_key + 1;
 
 	if (c->o.nurls == 0) {
@@ -156,11 +164,20 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		const char *d = getenv("PT_CACHE");
 		c->o.cache_dir = d && *d ? d : NULL;
 	}
+	if (c->samp.has_max_completion_tokens && anth)
+		usage_error("--max-completion-tokens: the Anthropic messages API takes --max-tokens");
 	c->key = api_key(c->key_file, key_env);
+	const char *token = getenv("AZURE_OPENAI_AD_TOKEN");
+	if (!c->key && c->o.api == API_AZURE && token && *token) {
+		c->key = estrdup(token);   /* Entra ID: sent as a bearer token */
+		c->o.bearer = 1;
+	}
 	if (!c->key && !c->o.offline && (c->o.api != API_OPENAI || hosted(c))) {
 		struct buf names = { 0 };
 		for (const char *const *k = key_env; *k; k++)
 			buf_printf(&names, "%s%s", names.len ? (k[1] ? ", " : " or ") : "", *k);
+		if (c->o.api == API_AZURE)
+			buf_adds(&names, " (or an Entra ID token in AZURE_OPENAI_AD_TOKEN)");
 		fprintf(stderr, "%s: no API key for %s: set %s, or use --api-key-file\n", progname,
 		    c->o.api == API_OPENAI ? c->urls[0] : api_name(c->o.api), buf_cstr(&names));
 		free(names.p);
@@ -274,7 +291,7 @@ resume_rest(struct resume *rs)
 }
 
 void
-resume_interrupted(const struct resume *rs, const char *file, unsigned long unfinished, long kept)
+resume_interrupted(const char *file, unsigned long unfinished, long kept)
 {
 	if (file)
 		fprintf(stderr, "%s: interrupted; %lu requests unfinished; %ld lines of %s not reached are written as they were "

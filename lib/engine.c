@@ -36,7 +36,7 @@ struct engine {
 	struct curl_slist *headers;
 	double next_start, t0, last_progress;
 	long total;                   /* jobs expected, -1 until input ended */
-	long done, failed, cached, retries, ptok, ctok, queued;
+	long done, failed, cached, retries, ptok, ctok, rtok, cachedtok, queued;
 	unsigned long rnd;
 	int progress_shown;
 	char *stopped;                /* a configuration error: why nothing more is sent */
@@ -149,7 +149,7 @@ engine_new(const struct engine_opts *o)
 			n--;
 		buf_add(&u, o->urls[i], n);
 		buf_adds(&u, api_path(o->api));
-		if (o->api == API_AZURE)
+		if (o->api == API_AZURE && !strstr(o->urls[i], "/openai/v1"))   /* the v1 API takes none */
 			buf_printf(&u, "?api-version=%s", o->api_version);
 		e->endpoints[i] = buf_cstr(&u);
 		e->shown[i] = shown_url(o->urls[i]);
@@ -158,7 +158,7 @@ engine_new(const struct engine_opts *o)
 	e->headers = curl_slist_append(e->headers, "Expect:");
 	if (o->key) {
 		h.len = 0;
-		if (o->api == API_OPENAI)
+		if (o->api == API_OPENAI || o->bearer)
 			buf_printf(&h, "Authorization: Bearer %s", o->key);
 		else if (o->api == API_AZURE)
 			buf_printf(&h, "api-key: %s", o->key);
@@ -224,6 +224,10 @@ finish(struct engine *e, struct job *j)
 		e->ptok += j->reply.prompt_tokens;
 	if (j->reply.completion_tokens > 0)
 		e->ctok += j->reply.completion_tokens;
+	if (j->reply.reasoning_tokens > 0)
+		e->rtok += j->reply.reasoning_tokens;
+	if (j->reply.cached_tokens > 0)
+		e->cachedtok += j->reply.cached_tokens;
 	j->done(j);
 }
 
@@ -256,6 +260,24 @@ stop_sending(struct engine *e, const struct job *j, const char *what)
 		e->queued--;
 		not_sent(e, q);
 	}
+}
+
+/* What an HTTP error says about the configuration, when every request would
+ * fail the same way: a refused key, an exhausted quota (OpenAI's 429
+ * insufficient_quota), a parameter or value the model does not take (OpenAI's
+ * 400 unsupported_parameter / unsupported_value); else NULL. */
+static const char *
+config_error(long code, const char *body)
+{
+	if (code == 401)
+		return "the API key was refused (check the key in the environment or --api-key-file)";
+	if (code == 403)
+		return "the API key has no access to this model or endpoint";
+	if (strstr(body, "\"insufficient_quota\""))
+		return "quota exhausted: check the account's billing and limits";
+	if (code == 400 && (strstr(body, "\"unsupported_parameter\"") || strstr(body, "\"unsupported_value\"")))
+		return "the model does not take a parameter as sent (pt-infer(1) says which option sends which field)";
+	return NULL;
 }
 
 /* Tries the cache for j; 1 if answered from it. */
@@ -389,6 +411,12 @@ on_header(char *p, size_t size, size_t n, void *data)
 {
 	struct job *j = data;
 	j->retry_after = retry_after_header(p, size * n, j->retry_after);
+	if (size * n >= 20 && strncasecmp(p, "x-should-retry:", 15) == 0) {
+		const char *v = p + 15;
+		while (*v == ' ')
+			v++;
+		j->no_retry = strncasecmp(v, "false", 5) == 0;
+	}
 	return size * n;
 }
 
@@ -404,6 +432,7 @@ start(struct engine *e, struct job *j)
 	j->base_url = e->shown[best];
 	e->url_load[best]++;
 	j->resp.len = 0;
+	j->no_retry = 0;
 	j->retry_after = -1;
 	j->errbuf[0] = 0;
 	j->attempts++;
@@ -521,17 +550,21 @@ complete(struct engine *e, struct job *j, CURLcode res)
 			retry = w == WIRE_RETRY;
 		}
 	} else {
+		const char *body = j->resp.p ? buf_cstr(&j->resp) : "";
 		char *m = http_message(j);
 		struct buf b = { 0 };
 		buf_printf(&b, "HTTP %ld%s%s", code, *m ? ": " : "", m);
-		j->status = ST_HTTP_ERROR;
+		/* Azure's content filter stopping the prompt: 400, code content_filter */
+		j->status = code == 400 && strstr(body, "\"content_filter\"") ? ST_FILTERED : ST_HTTP_ERROR;
 		set_error(e, j, "%s", buf_cstr(&b));
 		free(b.p);
 		free(m);
-		retry = retryable_http(code);
-		if (code == 401 || code == 403)
-			stop_sending(e, j, code == 401 ? "the API key was refused (check the key in the environment or --api-key-file)"
-			    : "the API key has no access to this model or endpoint");
+		retry = retryable_http(code) && !j->no_retry;
+		const char *cfg = config_error(code, body);
+		if (cfg) {
+			retry = 0;
+			stop_sending(e, j, cfg);
+		}
 		if (code == 429)
 			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 	}
@@ -645,9 +678,12 @@ engine_totals(struct engine *e)
 {
 	if (e->o.progress && e->progress_shown)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries, %ld prompt + %ld completion tokens, %.1f s\n",
+	char detail[96] = "";
+	if (e->rtok || e->cachedtok)   /* what the server said of them: reasoning, prompt from its cache */
+		snprintf(detail, sizeof detail, " (%ld reasoning, %ld cached prompt)", e->rtok, e->cachedtok);
+	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries, %ld prompt + %ld completion tokens%s, %.1f s\n",
 	    progname, e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries,
-	    e->ptok, e->ctok, now() - e->t0);
+	    e->ptok, e->ctok, detail, now() - e->t0);
 }
 
 void
@@ -723,9 +759,12 @@ order_set(long seq, char *line, size_t len)
 }
 
 void
-order_put(long seq, char *line, size_t len)
+order_out(int keep_order, long seq, const char *line, size_t len)
 {
-	order_set(seq, line, len);
+	if (keep_order)
+		order_set(seq, estrndup(line, len), len);
+	else
+		out_line(line, len);
 }
 
 void

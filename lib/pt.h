@@ -235,9 +235,9 @@ int api_parse(const char *s);               /* -1 if unknown */
 const char *api_name(int api);
 const char *api_path(int api);              /* "/chat/completions" or "/messages" */
 struct sampling {
-	int has_temperature, has_max_tokens, has_seed;
+	int has_temperature, has_max_tokens, has_max_completion_tokens, has_seed;
 	double temperature;
-	long max_tokens, seed;
+	long max_tokens, max_completion_tokens, seed;
 	struct buf params;                      /* ",\"key\":json" for each --param */
 };
 void sampling_param(struct sampling *s, const char *kv);   /* --param KEY=JSON; exits 2 if bad */
@@ -272,8 +272,10 @@ void reply_free(struct reply *r);
 
 /* cache.c: the content-addressed response cache (DESIGN §4.4). */
 void sha256_hex(const void *p, size_t n, char out[65]);
-/* The request hash: SHA-256 of api, endpoint path, model, body and sample. */
-void request_hash(int api, const char *model, const char *body, long sample, char out[65]);
+/* The request hash: SHA-256 of api, endpoint path, model (with the Azure
+ * deployment, which chooses the model), body and sample. */
+struct engine_opts;
+void request_hash(const struct engine_opts *o, const char *body, long sample, char out[65]);
 char *cache_get(const char *dir, const char *hash, size_t *len);   /* NULL on a miss; caller frees */
 int cache_put(const char *dir, const char *hash, const char *body, size_t len);   /* -1 and errno */
 
@@ -289,6 +291,7 @@ struct engine_opts {
 	int nurls;
 	const char *model, *key, *api_version, *cache_dir;
 	int jobs, retries, offline, progress;
+	int bearer;                             /* Azure: the key is an Entra ID token */
 	double retry_after_cap, timeout, rpm;
 	const char *what;                       /* "records" or "judgements" in totals */
 };
@@ -300,6 +303,7 @@ struct job {
 	void *ctx;
 	/* set by the engine before done() */
 	int status, cached, attempts, abandoned;
+	int no_retry;                           /* the server said x-should-retry: false */
 	long http_status;                       /* 0 when no HTTP reply */
 	double latency_ms;
 	char *error;                            /* message, or NULL */
@@ -341,7 +345,7 @@ char *api_key(const char *file, const char *const *names);
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
-	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT
+	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
@@ -350,6 +354,7 @@ enum {
 	{ "cache", required_argument, NULL, OPT_CACHE }, \
 	{ "jobs", required_argument, NULL, 'j' }, \
 	{ "keep-order", no_argument, NULL, 'k' }, \
+	{ "max-completion-tokens", required_argument, NULL, OPT_MAX_COMPLETION_TOKENS }, \
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS }, \
 	{ "model", required_argument, NULL, 'm' }, \
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, \
@@ -407,7 +412,7 @@ void resume_supersede(struct resume *rs, const char *hash);   /* a new answer re
  * keep what FILE had); returns how many. */
 long resume_rest(struct resume *rs);
 /* The interrupt message of pt-infer and pt-judge. */
-void resume_interrupted(const struct resume *rs, const char *file, unsigned long unfinished, long kept);
+void resume_interrupted(const char *file, unsigned long unfinished, long kept);
 void resume_free(struct resume *rs);
 /* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
  * output_commit once everything is written, so FILE is whole at every moment. */
@@ -447,7 +452,8 @@ void mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double
 void holm(const double *p, size_t m, double *adj);
 
 /* Input-order output for -k: lines are held until those before them are written. */
-void order_put(long seq, char *line, size_t len);   /* takes line */
 void order_skip(long seq);                          /* seq will never come */
+/* Writes line now, or (keep_order) once those before seq are out; line is the caller's. */
+void order_out(int keep_order, long seq, const char *line, size_t len);
 
 #endif

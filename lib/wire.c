@@ -37,10 +37,12 @@ sampling_param(struct sampling *s, const char *kv)
 	const char *eq = strchr(kv, '=');
 	if (!eq || eq == kv)
 		usage_error("--param: expected KEY=JSON, got '%s'", kv);
-	cJSON *v = cJSON_ParseWithLengthOpts(eq + 1, strlen(eq + 1) + 1, NULL, 1);
-	if (!v)
-		usage_error("--param %.*s: invalid JSON '%s'", (int)(eq - kv), kv, eq + 1);
-	cJSON_Delete(v);
+	jv v = jv_parse(eq + 1);
+	if (!jv_is_valid(v)) {
+		char *m = jv_errmsg(v);
+		usage_error("--param %.*s: invalid JSON: %s", (int)(eq - kv), kv, m);
+	}
+	jv_free(v);
 	buf_addc(&s->params, ',');
 	json_quote(&s->params, kv, (size_t)(eq - kv));
 	buf_addc(&s->params, ':');
@@ -110,6 +112,8 @@ wire_body(int api, const char *model, const char *msgs, size_t len, const struct
 	}
 	if (s->has_max_tokens || api == API_ANTHROPIC)
 		buf_printf(&b, ",\"max_tokens\":%ld", s->has_max_tokens ? s->max_tokens : 4096L);
+	if (s->has_max_completion_tokens)
+		buf_printf(&b, ",\"max_completion_tokens\":%ld", s->max_completion_tokens);
 	if (s->has_temperature) {
 		buf_adds(&b, ",\"temperature\":");
 		buf_num(&b, s->temperature);
@@ -147,8 +151,7 @@ num_or(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15 ? (long)v->valuedouble : -1;
 }
 
-/* Text of a string member, with text appended to *acc (reasoning may come in
- * several places). */
+/* Appends text to *acc on a new line (reasoning may come in several places). */
 static void
 add_text(char **acc, const char *text)
 {
@@ -265,7 +268,7 @@ wire_reply(int api, const char *body, size_t len, struct reply *r, const char **
 			add_text(&r->reasoning, rc);
 			free(rc);
 			const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
-			if (!r->text && !cJSON_IsNull(content) && content) {
+			if (content && !cJSON_IsNull(content) && !cJSON_IsString(content)) {
 				*err = "reply's message content is not text";
 				st = WIRE_BAD;
 			}

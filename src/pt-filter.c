@@ -226,6 +226,127 @@ work(void *arg)
 	return NULL;
 }
 
+/* The workers: each compiles its own programs, from its own copy of the
+ * arguments (jv reference counts are not atomic). Returns how many threads
+ * started; with none, the main thread runs the batches. */
+static long
+start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args)
+{
+	/* Some jq builtins must not run on several threads (expr.c says which). */
+	int how = expr_concurrency(prog);
+	if (distinct && expr_concurrency(distinct) > how)
+		how = expr_concurrency(distinct);
+	if (how == EXPR_ONE_THREAD)
+		n = 1;
+	else if (how == EXPR_REGEX && n > 1)
+		expr_regex_init();
+	jv argtext = jv_dump_string(args, 0);
+	for (long i = 0; i < n; i++) {
+		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
+		ws[i].dx = distinct ? expr_new(distinct, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
+	}
+	jv_free(argtext);
+	long started = 0;
+	if (n > 1)
+		while (started < n && pthread_create(&tid[started], NULL, work, &ws[started]) == 0)
+			started++;
+	return started;
+}
+
+/* What the main thread does with the results, in input order. */
+struct writer {
+	long limit, sample;
+	struct strset seen;          /* --distinct keys */
+	struct kept *res;            /* --sample reservoir */
+	gsl_rng *rng;
+	unsigned long nkept, nwritten, nfail;
+	struct buf tmp;
+};
+
+static int
+full(const struct writer *w)
+{
+	return w->limit >= 0 && (long)w->nwritten >= w->limit;
+}
+
+/* Writes a finished batch's messages and records (or draws them into the sample). */
+static void
+write_batch(struct writer *w, struct batch *h)
+{
+	fputs(buf_cstr(&h->msgs), stderr);
+	w->nfail += h->nfail;
+	for (size_t k = 0; k < h->nres && !full(w); k++) {
+		struct result *x = &h->res[k];
+		const char *text = x->orig ? h->data.p + h->it[x->item].off : h->out.p + x->off;
+		size_t len = x->orig ? h->it[x->item].len : x->len;
+		if (x->key >= 0 && !strset_add(&w->seen, h->keys.p + x->key))
+			continue;
+		if (w->res) {
+			/* reservoir sampling (Algorithm R) over the kept records */
+			unsigned long slot = w->nkept < (unsigned long)w->sample ? w->nkept : gsl_rng_uniform_int(w->rng, w->nkept + 1);
+			if (slot < (unsigned long)w->sample) {
+				w->tmp.len = 0;
+				buf_add_compact(&w->tmp, text, len);
+				free(w->res[slot].text);
+				w->res[slot].idx = w->nkept;
+				w->res[slot].text = estrndup(w->tmp.p, w->tmp.len);
+				w->res[slot].len = w->tmp.len;
+			}
+		} else {
+			out_record(text, len);
+			w->nwritten++;
+		}
+		w->nkept++;
+	}
+}
+
+/* --sample: the reservoir in input order, then freed with the writer. */
+static void
+writer_close(struct writer *w)
+{
+	if (w->res) {
+		unsigned long n = w->nkept < (unsigned long)w->sample ? w->nkept : (unsigned long)w->sample;
+		qsort(w->res, n, sizeof *w->res, cmp_kept);
+		for (unsigned long i = 0; i < n; i++) {
+			if (w->limit < 0 || (long)i < w->limit)
+				out_line(w->res[i].text, w->res[i].len);
+			free(w->res[i].text);
+		}
+		free(w->res);
+		gsl_rng_free(w->rng);
+	}
+	strset_free(&w->seen);
+	free(w->tmp.p);
+}
+
+/* Reads records into b until it is full or the input ends (*eof). */
+static void
+fill_batch(struct batch *b, struct reader *rd, int *eof)
+{
+	struct rec r;
+	while (!*eof && b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
+		if (rdr_next(rd, &r) != RDR_REC) {
+			*eof = 1;
+			break;
+		}
+		if (b->n == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : BATCH_RECORDS;
+			b->it = erealloc(b->it, b->cap * sizeof *b->it);
+		}
+		b->it[b->n++] = (struct item){ b->data.len, r.len, r.file, r.err, r.line, r.is_object };
+		buf_add(&b->data, r.p, r.len);
+	}
+}
+
+static void
+set_state(struct batch *b, int state)
+{
+	pthread_mutex_lock(&mu);   /* workers read state under the lock */
+	b->state = state;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -244,8 +365,9 @@ main(int argc, char **argv)
 	};
 	const char *progfile = NULL, *distinct_text = NULL;
 	char *prog = NULL;
-	long limit = -1, sample = -1, nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+	long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long seed = 0;
+	struct writer w = { .limit = -1, .sample = -1 };
 	jv args = jv_object();
 	int c;
 
@@ -259,8 +381,8 @@ main(int argc, char **argv)
 		case 'd': distinct_text = optarg; break;
 		case 'f': progfile = optarg; break;
 		case 'h': usage();
-		case 'n': limit = parse_long("--limit", optarg, 0, 1L << 62); break;
-		case 's': sample = parse_long("--sample", optarg, 0, 100000000); break;
+		case 'n': w.limit = parse_long("--limit", optarg, 0, 1L << 62); break;
+		case 's': w.sample = parse_long("--sample", optarg, 0, 100000000); break;
 		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
 		case 'T': nthreads = parse_long("--threads", optarg, 1, 64); break;
 		case 'V': print_version();
@@ -280,70 +402,29 @@ main(int argc, char **argv)
 	}
 	if (nthreads > 8)
 		nthreads = 8;
-	/* Some jq builtins must not run on several threads (expr.c says which). */
-	int how = expr_concurrency(prog);
-	if (distinct_text && expr_concurrency(distinct_text) > how)
-		how = expr_concurrency(distinct_text);
-	if (how == EXPR_ONE_THREAD)
-		nthreads = 1;
-	else if (how == EXPR_REGEX && nthreads > 1)
-		expr_regex_init();
-
-	/* Each worker compiles its own programs, from its own copy of the
-	 * arguments (jv reference counts are not atomic). */
-	jv argtext = jv_dump_string(args, 0);
 	struct worker *ws = ecalloc((size_t)nthreads, sizeof *ws);
-	for (long i = 0; i < nthreads; i++) {
-		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
-		ws[i].dx = distinct_text ? expr_new(distinct_text, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
-	}
-	jv_free(argtext);
 	pthread_t *tid = ecalloc((size_t)nthreads, sizeof *tid);
-	long nstarted = 0;
-	if (nthreads > 1)   /* with no worker started, the main thread runs the batches */
-		while (nstarted < nthreads && pthread_create(&tid[nstarted], NULL, work, &ws[nstarted]) == 0)
-			nstarted++;
-	int threaded = nstarted > 0;
+	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args);
+	if (w.sample > 0) {
+		w.res = ecalloc((size_t)w.sample, sizeof *w.res);
+		w.rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng_set(w.rng, seed);
+	}
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	struct strset seen = { 0 };
-	struct kept *res = sample > 0 ? ecalloc((size_t)sample, sizeof *res) : NULL;
-	gsl_rng *rng = NULL;
-	unsigned long nkept = 0, nwritten = 0, nfail = 0;
-	struct buf tmp = { 0 };
 	int eof = 0, head = 0, tail = 0;   /* batches[head] is the next to write, [tail] the one filling */
-	if (res) {
-		rng = gsl_rng_alloc(gsl_rng_mt19937);
-		gsl_rng_set(rng, seed);
-	}
 	while (!eof || head != tail || batches[tail].n) {
-		/* fill the current batch */
 		struct batch *b = &batches[tail];
-		struct rec r;
-		while (!eof && b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES && (limit < 0 || (long)nwritten < limit)) {
-			if (rdr_next(rd, &r) != RDR_REC) {
-				eof = 1;
-				break;
-			}
-			if (b->n == b->cap) {
-				b->cap = b->cap ? b->cap * 2 : BATCH_RECORDS;
-				b->it = erealloc(b->it, b->cap * sizeof *b->it);
-			}
-			b->it[b->n++] = (struct item){ b->data.len, r.len, r.file, r.err, r.line, r.is_object };
-			buf_add(&b->data, r.p, r.len);
-		}
-		if (limit >= 0 && (long)nwritten >= limit)
+		if (full(&w))
 			eof = 1;
+		fill_batch(b, rd, &eof);
 		int next = (tail + 1) % NBATCH;
 		/* the ring never fills completely: head == tail means empty */
 		if (b->n && next != head) {
 			/* hand the batch over (or run it here, single-threaded) */
-			if (threaded) {
-				pthread_mutex_lock(&mu);
-				b->state = 1;
-				pthread_cond_broadcast(&cv);
-				pthread_mutex_unlock(&mu);
-			} else {
+			if (nstarted)
+				set_state(b, 1);
+			else {
 				run_batch(&ws[0], b);
 				b->state = 3;
 			}
@@ -359,57 +440,19 @@ main(int argc, char **argv)
 		while (h->state != 3)
 			pthread_cond_wait(&cv, &mu);
 		pthread_mutex_unlock(&mu);
-		fputs(buf_cstr(&h->msgs), stderr);
-		nfail += h->nfail;
-		for (size_t k = 0; k < h->nres && (limit < 0 || (long)nwritten < limit); k++) {
-			struct result *x = &h->res[k];
-			const char *text = x->orig ? h->data.p + h->it[x->item].off : h->out.p + x->off;
-			size_t len = x->orig ? h->it[x->item].len : x->len;
-			if (x->key >= 0 && !strset_add(&seen, h->keys.p + x->key))
-				continue;
-			if (res) {
-				/* reservoir sampling (Algorithm R) over the kept records */
-				unsigned long slot = nkept < (unsigned long)sample ? nkept : gsl_rng_uniform_int(rng, nkept + 1);
-				if (slot < (unsigned long)sample) {
-					tmp.len = 0;
-					buf_add_compact(&tmp, text, len);
-					free(res[slot].text);
-					res[slot].idx = nkept;
-					res[slot].text = estrndup(tmp.p, tmp.len);
-					res[slot].len = tmp.len;
-				}
-			} else {
-				out_record(text, len);
-				nwritten++;
-			}
-			nkept++;
-		}
+		write_batch(&w, h);
 		h->n = 0;
 		h->data.len = 0;
-		pthread_mutex_lock(&mu);   /* workers read state under the lock */
-		h->state = 0;
-		pthread_mutex_unlock(&mu);
+		set_state(h, 0);
 		head = (head + 1) % NBATCH;
 	}
-	if (threaded) {
-		pthread_mutex_lock(&mu);
-		stopping = 1;
-		pthread_cond_broadcast(&cv);
-		pthread_mutex_unlock(&mu);
-		for (long i = 0; i < nstarted; i++)
-			pthread_join(tid[i], NULL);
-	}
-	if (res) {
-		unsigned long n = nkept < (unsigned long)sample ? nkept : (unsigned long)sample;
-		qsort(res, n, sizeof *res, cmp_kept);
-		for (unsigned long i = 0; i < n; i++) {
-			if (limit < 0 || (long)i < limit)
-				out_line(res[i].text, res[i].len);
-			free(res[i].text);
-		}
-		free(res);
-		gsl_rng_free(rng);
-	}
+	pthread_mutex_lock(&mu);
+	stopping = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	for (long i = 0; i < nstarted; i++)
+		pthread_join(tid[i], NULL);
+	writer_close(&w);
 	out_close();
 	int nbadin = rdr_failed(rd);
 	rdr_close(rd);
@@ -427,8 +470,6 @@ main(int argc, char **argv)
 	}
 	free(ws);
 	free(tid);
-	strset_free(&seen);
-	free(tmp.p);
 	free(prog);
-	return fail_summary(nfail, nbadin);
+	return fail_summary(w.nfail, nbadin);
 }

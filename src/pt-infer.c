@@ -9,7 +9,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	printf("usage: pt-infer -m MODEL [-u URL]... [--api openai|azure|anthropic] [-j N] [-k]\n"
-	    "                [--label NAME] [--temperature T] [--max-tokens N] [--seed N]\n"
+	    "                [--label NAME] [--temperature T] [--max-tokens N]\n"
+	    "                [--max-completion-tokens N] [--seed N]\n"
 	    "                [--param KEY=JSON] [--retries N] [--retry-after-cap S] [--timeout S]\n"
 	    "                [--rpm N] [--cache DIR] [--offline] [--resume FILE] [-o FILE] [--samples N]\n"
 	    "                [--api-key-file FILE] [--progress] [FILE...]\n"
@@ -53,16 +54,6 @@ static unsigned long nbad, nabandoned;
 static const char *const owned[] = { "response", "model", "grade", "predicted_score", "justification",
 	"infer", "source", NULL };
 static const char *const moved[] = { "model", "response", "grade", "predicted_score", "justification", NULL };
-
-static void
-emit(long seq, struct buf *b)
-{
-	if (cli.keep_order) {
-		order_put(seq, b->p, b->len);
-		*b = (struct buf){ 0 };
-	} else
-		out_line(b->p, b->len);
-}
 
 static void
 add_infer(struct buf *b, const struct job *j, long sample)
@@ -123,7 +114,7 @@ write_answer(const struct record *rec, const struct job *j, long sample, long se
 	add_infer(&add, j, sample);
 	splice_object(&line, rec->text, rec->len, owned, add.p, add.len);
 	resume_supersede(&rs, j->hash);
-	emit(seq, &line);
+	order_out(cli.keep_order, seq, line.p, line.len);
 	free(line.p);
 	free(add.p);
 }
@@ -173,7 +164,7 @@ write_bad(struct engine *e, const struct rec *r, const char *why, long seq)
 		buf_add(&line, add.p, add.len);
 		buf_addc(&line, '}');
 	}
-	emit(seq, &line);
+	order_out(cli.keep_order, seq, line.p, line.len);
 	free(line.p);
 	free(add.p);
 	engine_count_failure(e);
@@ -261,15 +252,12 @@ main(int argc, char **argv)
 				ij->seq = seq++;
 				ij->j.body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, s, &err);
 				ij->j.done = job_done;
-				request_hash(cli.o.api, cli.o.model, ij->j.body, s, ij->j.hash);
+				request_hash(&cli.o, ij->j.body, s, ij->j.hash);
 				size_t dlen;
 				const char *d = resume_take(&rs, &ij->j.hash, 1, &dlen);
 				if (d) {
 					/* answered in the --resume file already: its line again */
-					struct buf line = { 0 };
-					buf_add(&line, d, dlen);
-					emit(ij->seq, &line);
-					free(line.p);
+					order_out(cli.keep_order, ij->seq, d, dlen);
 					skipped++;
 					free(ij->j.body);
 					free(ij);
@@ -299,7 +287,7 @@ main(int argc, char **argv)
 	if (skipped)
 		fprintf(stderr, "%s: %ld answers written from %s, not asked again\n", progname, skipped, cli.resume);
 	if (pt_interrupted)
-		resume_interrupted(&rs, cli.resume, nabandoned, kept);
+		resume_interrupted(cli.resume, nabandoned, kept);
 	rdr_close(rd);
 	path_free(mpath);
 	engine_free(e);

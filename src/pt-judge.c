@@ -121,6 +121,7 @@ static const struct task *forced;
 static unsigned long nstatus[ST_NSTATUS + 3], nunscored, nrecords, nabandoned, nresumed;
 static struct engine *eng;
 static struct resume rs;   /* --resume FILE */
+static struct sampling jsamp;   /* the judge requests' sampling: cli.samp, and --structured's schema */
 static struct path *paths[16];
 static const char *path_names[16];
 
@@ -414,11 +415,7 @@ write_record(struct jrec *r)
 	}
 	for (long s = 0; r->hash && s < cli.samples; s++)
 		resume_supersede(&rs, r->hash[s]);   /* this line replaces the file's */
-	if (cli.keep_order) {
-		order_put(r->seq, line.p, line.len);
-		line.p = NULL;
-	} else
-		out_line(line.p, line.len);
+	order_out(cli.keep_order, r->seq, line.p, line.len);
 	cJSON_Delete(arr);
 	free(scores);
 	free(justs);
@@ -482,8 +479,8 @@ submit_judge(struct jrec *r)
 		jj->r = r;
 		jj->sample = s;
 		jj->j.done = job_done;
-		jj->j.body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, s, &err);
-		request_hash(cli.o.api, cli.o.model, jj->j.body, s, jj->j.hash);
+		jj->j.body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &jsamp, s, &err);
+		request_hash(&cli.o, jj->j.body, s, jj->j.hash);
 		memcpy(r->hash[s], jj->j.hash, sizeof r->hash[s]);
 		engine_submit(eng, &jj->j);
 	}
@@ -500,8 +497,8 @@ resume_done(struct jrec *r)
 	build_messages(&msgs, r, r->task);
 	r->hash = emalloc((size_t)cli.samples * sizeof *r->hash);
 	for (long s = 0; s < cli.samples; s++) {
-		char *body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, s, &err);
-		request_hash(cli.o.api, cli.o.model, body, s, r->hash[s]);
+		char *body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &jsamp, s, &err);
+		request_hash(&cli.o, body, s, r->hash[s]);
 		free(body);
 	}
 	free(msgs.p);
@@ -509,10 +506,7 @@ resume_done(struct jrec *r)
 	const char *d = resume_take(&rs, r->hash, cli.samples, &len);
 	if (!d)
 		return 0;
-	if (cli.keep_order)
-		order_put(r->seq, estrndup(d, len), len);
-	else
-		out_line(d, len);
+	order_out(cli.keep_order, r->seq, d, len);
 	nresumed++;
 	return 1;
 }
@@ -671,7 +665,7 @@ route(struct jrec *r)
 		jj->ncand = nc;
 		jj->j.done = job_done;
 		jj->j.body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, 0, &err);
-		request_hash(cli.o.api, cli.o.model, jj->j.body, 0, jj->j.hash);
+		request_hash(&cli.o, jj->j.body, 0, jj->j.hash);
 		engine_submit(eng, &jj->j);
 	}
 	free(user.p);
@@ -740,6 +734,122 @@ load_rubric(const char *path)
 	free(text);
 }
 
+/* --structured: the score's JSON schema as a response_format body member. */
+static const char judge_schema[] = ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{"
+    "\"name\":\"judge_score\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{"
+    "\"score\":{\"type\":\"number\"},\"justification\":{\"type\":\"string\"}},"
+    "\"required\":[\"score\",\"justification\"],\"additionalProperties\":false}}}";
+
+/* --show-prompt: the judge messages of r, as a line on stdout. */
+static void
+print_prompt(const struct jrec *r)
+{
+	struct buf line = { 0 };
+	buf_adds(&line, "{\"file\":");
+	json_quote(&line, r->file, strlen(r->file));
+	buf_printf(&line, ",\"line\":%ld,\"task\":", r->line);
+	json_quote(&line, r->task_name, strlen(r->task_name));
+	buf_adds(&line, ",\"prompt\":");
+	json_quote(&line, r->task->prompt_id, strlen(r->task->prompt_id));
+	buf_adds(&line, ",\"messages\":");
+	build_messages(&line, r, r->task);
+	buf_addc(&line, '}');
+	out_line(line.p, line.len);
+	free(line.p);
+}
+
+/* One input record: rejected with its status, routed (--task auto), shown
+ * (--show-prompt), written again (--resume) or sent to the judge. */
+static void
+take_record(const struct rec *in, long seq)
+{
+	struct jrec *r = ecalloc(1, sizeof *r);
+	r->file = estrdup(in->file);
+	r->line = in->line;
+	r->seq = seq;
+	if (in->err || !in->is_object) {
+		struct buf m = { 0 };
+		if (in->err)
+			buf_printf(&m, "invalid JSON: %s", in->err);
+		else
+			buf_adds(&m, "not an object");
+		r->text = estrndup(in->p, in->len);   /* len 0 marks raw input */
+		reject(r, ST_BAD_INPUT, buf_cstr(&m));
+		free(m.p);
+		return;
+	}
+	r->text = estrndup(in->p, in->len);
+	r->len = in->len;
+	if (forced)
+		r->task = forced;
+	else if (!task_auto) {
+		size_t n;
+		const char *b = field(r->text, r->len, "benchmark", &n);
+		struct buf name = { 0 };
+		if (b && *b == '"')
+			json_unquote(b, b + n, &name);
+		r->task = name.p ? find_task(name.p) : NULL;
+		r->task_name = name.p ? name.p : estrdup("none");
+		if (!r->task) {
+			const char *what = name.p ? "is not a task pt-judge knows (use --task or --rubric)"
+			    : "is missing (use --task or --rubric)";
+			struct buf m = { 0 };
+			buf_printf(&m, "benchmark '%s' %s", r->task_name, what);
+			reject(r, JS_MISSING_FIELD, m.p);
+			free(m.p);
+			return;
+		}
+	}
+	if (r->task && !r->task_name)
+		r->task_name = estrdup(r->task->name);
+	if (r->task) {
+		const char *miss = missing(r, r->task);
+		if (!miss && r->task->hi < 0) {
+			size_t n;
+			const char *v = field(r->text, r->len, "max_score", &n);
+			char *end;
+			r->max = strtod(*v == '"' ? v + 1 : v, &end);
+			if (end == v || !(r->max > 0))
+				miss = "max_score";
+		}
+		if (miss) {
+			struct buf m = { 0 };
+			buf_printf(&m, "no %s for task %s", miss, r->task_name);
+			reject(r, JS_MISSING_FIELD, m.p);
+			free(m.p);
+			return;
+		}
+	} else {
+		route(r);
+		if (!show_prompt || !r->task)
+			return;
+	}
+	if (show_prompt) {
+		print_prompt(r);
+		jrec_free(r);
+		return;
+	}
+	/* --resume: a record whose judgement is done already is written as it was */
+	if (rs.n && resume_done(r)) {
+		jrec_free(r);
+		return;
+	}
+	submit_judge(r);
+}
+
+/* The closing line of a run in which some records got no score. */
+static void
+report_unscored(void)
+{
+	struct buf m = { 0 };
+	for (int s = 1; s < ST_NSTATUS + 3; s++)
+		if (nstatus[s])
+			buf_printf(&m, "%s%s %lu", m.len ? ", " : "", jstatus_name(s), nstatus[s]);
+	fprintf(stderr, "%s: %lu of %lu records without a score (%s)\n", progname, nunscored, nrecords,
+	    m.p ? m.p : "");
+	free(m.p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -796,11 +906,13 @@ main(int argc, char **argv)
 	if (structured) {
 		if (cli.o.api == API_ANTHROPIC)
 			usage_error("--structured: the Anthropic messages API has no JSON-schema reply format");
-		buf_adds(&cli.samp.params, ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{"
-		    "\"name\":\"judge_score\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{"
-		    "\"score\":{\"type\":\"number\"},\"justification\":{\"type\":\"string\"}},"
-		    "\"required\":[\"score\",\"justification\"],\"additionalProperties\":false}}}");
 	}
+	/* the router's request is not a judgement: it gets no score schema */
+	jsamp = cli.samp;
+	jsamp.params = (struct buf){ 0 };
+	buf_add(&jsamp.params, cli.samp.params.p ? cli.samp.params.p : "", cli.samp.params.len);
+	if (structured)
+		buf_adds(&jsamp.params, judge_schema);
 	cli.o.what = "judgements";
 
 	resume_load(&rs, cli.resume, ".judges[]? | [.request_hash, .status == \"ok\"]");
@@ -823,89 +935,7 @@ main(int argc, char **argv)
 					engine_note_input(eng, seq);
 				break;
 			}
-			struct jrec *r = ecalloc(1, sizeof *r);
-			r->file = estrdup(in.file);
-			r->line = in.line;
-			r->seq = seq++;
-			if (in.err || !in.is_object) {
-				struct buf m = { 0 };
-				if (in.err)
-					buf_printf(&m, "invalid JSON: %s", in.err);
-				else
-					buf_adds(&m, "not an object");
-				r->text = estrndup(in.p, in.len);   /* len 0 marks raw input */
-				reject(r, ST_BAD_INPUT, buf_cstr(&m));
-				free(m.p);
-				continue;
-			}
-			r->text = estrndup(in.p, in.len);
-			r->len = in.len;
-			if (forced)
-				r->task = forced;
-			else if (!task_auto) {
-				size_t n;
-				const char *b = field(r->text, r->len, "benchmark", &n);
-				struct buf name = { 0 };
-				if (b && *b == '"')
-					json_unquote(b, b + n, &name);
-				r->task = name.p ? find_task(name.p) : NULL;
-				r->task_name = name.p ? name.p : estrdup("none");
-				if (!r->task) {
-					const char *what = name.p ? "is not a task pt-judge knows (use --task or --rubric)"
-					    : "is missing (use --task or --rubric)";
-					struct buf m = { 0 };
-					buf_printf(&m, "benchmark '%s' %s", r->task_name, what);
-					reject(r, JS_MISSING_FIELD, m.p);
-					free(m.p);
-					continue;
-				}
-			}
-			if (r->task && !r->task_name)
-				r->task_name = estrdup(r->task->name);
-			if (r->task) {
-				const char *miss = missing(r, r->task);
-				if (!miss && r->task->hi < 0) {
-					size_t n;
-					const char *v = field(r->text, r->len, "max_score", &n);
-					char *end;
-					r->max = strtod(*v == '"' ? v + 1 : v, &end);
-					if (end == v || !(r->max > 0))
-						miss = "max_score";
-				}
-				if (miss) {
-					struct buf m = { 0 };
-					buf_printf(&m, "no %s for task %s", miss, r->task_name);
-					reject(r, JS_MISSING_FIELD, m.p);
-					free(m.p);
-					continue;
-				}
-			} else {
-				route(r);
-				if (!show_prompt || !r->task)
-					continue;
-			}
-			if (show_prompt) {
-				struct buf line = { 0 };
-				buf_adds(&line, "{\"file\":");
-				json_quote(&line, r->file, strlen(r->file));
-				buf_printf(&line, ",\"line\":%ld,\"task\":", r->line);
-				json_quote(&line, r->task_name, strlen(r->task_name));
-				buf_adds(&line, ",\"prompt\":");
-				json_quote(&line, r->task->prompt_id, strlen(r->task->prompt_id));
-				buf_adds(&line, ",\"messages\":");
-				build_messages(&line, r, r->task);
-				buf_addc(&line, '}');
-				out_line(line.p, line.len);
-				free(line.p);
-				jrec_free(r);
-				continue;
-			}
-			/* --resume: a record whose judgement is done already is written as it was */
-			if (rs.n && resume_done(r)) {
-				jrec_free(r);
-				continue;
-			}
-			submit_judge(r);
+			take_record(&in, seq++);
 		}
 		if (eng)
 			engine_step(eng, eof ? -1 : rdr_fd(rd), 200);
@@ -924,13 +954,7 @@ main(int argc, char **argv)
 		engine_free(eng);
 	}
 	if (nunscored) {
-		struct buf m = { 0 };
-		for (int s = 1; s < ST_NSTATUS + 3; s++)
-			if (nstatus[s])
-				buf_printf(&m, "%s%s %lu", m.len ? ", " : "", jstatus_name(s), nstatus[s]);
-		fprintf(stderr, "%s: %lu of %lu records without a score (%s)\n", progname, nunscored, nrecords,
-		    m.p ? m.p : "");
-		free(m.p);
+		report_unscored();
 		failed = 1;
 	}
 	if (nshow_fail) {
@@ -938,13 +962,14 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	if (pt_interrupted) {
-		resume_interrupted(&rs, cli.resume, nabandoned, kept);
+		resume_interrupted(cli.resume, nabandoned, kept);
 		failed = 1;
 	}
 	if (nresumed)
 		fprintf(stderr, "%s: %lu records written from %s, not judged again\n", progname, nresumed, cli.resume);
 	rdr_close(rd);
 	resume_free(&rs);
+	free(jsamp.params.p);
 	for (int i = 0; i < 16; i++) {
 		path_free(paths[i]);
 		free((char *)path_names[i]);

@@ -411,6 +411,438 @@ stats_line(struct buf *b, const char *k, double v)
 	buf_num(b, v);
 }
 
+/* The width of the widest y tick label, in the tick font (9 pt, left set). */
+static double
+ytick_width(const struct fig *f)
+{
+	double t[64], w = 0;
+	char tb[64];
+	font(f->cr, 9, 0);
+	int nt = ticks(f->ylo, f->yhi, t, 64);
+	for (int i = 0; i < nt; i++) {
+		tick_text(tb, sizeof tb, t[i]);
+		w = fmax(w, text_width(f->cr, tb));
+	}
+	return w;
+}
+
+/* The options: what to draw and how. */
+static struct {
+	const char *by, *value, *xe, *ye, *truth, *pred, *out, *title, *xlabel, *ylabel, *order;
+	double wi, hi, dpi, jitter, hl, ylo, yhi;
+	int verb, points, identity, want_stats;
+} opt = { .truth = ".grade", .pred = ".predicted_score", .wi = 10, .hi = 6, .dpi = 150, .hl = NAN, .ylo = NAN, .yhi = NAN };
+
+/* Reads every record into its series (the group of eg, else one). */
+static void
+read_series(struct reader *rd, struct expr *eg, struct expr *ea, struct expr *eb, unsigned long *nfail,
+    unsigned long *nmissing)
+{
+	struct rec r;
+	struct buf key = { 0 };
+	while (rdr_next(rd, &r) == RDR_REC) {
+		if (!rec_usable(&r)) {
+			(*nfail)++;
+			continue;
+		}
+		jv parsed = jv_invalid();
+		key.len = 0;
+		if (eg && expr_json(eg, &r, &parsed, &key) < 0) {
+			(*nfail)++;
+			jv_free(parsed);
+			continue;
+		}
+		struct series *s = series_get(eg ? buf_cstr(&key) : "\"\"");
+		double x, y = 0;
+		int ka = expr_number(ea, &r, &parsed, &x);
+		int kb = eb ? expr_number(eb, &r, &parsed, &y) : 1;
+		if (ka < 0 || kb < 0)
+			(*nfail)++;
+		if (ka == 1 && kb == 1)
+			series_add(s, x, y);
+		else {
+			s->missing++;
+			(*nmissing)++;
+		}
+		jv_free(parsed);
+	}
+	free(key.p);
+}
+
+/* The figure's surface, of the kind the extension names, painted white;
+ * sets f's size and cairo context. */
+static cairo_surface_t *
+open_surface(struct fig *f, const char *ext)
+{
+	f->w = opt.wi * 72;
+	f->h = opt.hi * 72;
+	cairo_surface_t *surf;
+	if (strcmp(ext, ".png") == 0) {
+		surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)lround(opt.wi * opt.dpi), (int)lround(opt.hi * opt.dpi));
+	} else if (strcmp(ext, ".svg") == 0) {
+		surf = cairo_svg_surface_create(opt.out, f->w, f->h);
+	} else {
+		surf = cairo_pdf_surface_create(opt.out, f->w, f->h);
+		/* fixed dates, so the same input gives the same bytes */
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "pt-plot " PT_VERSION);
+		if (opt.title)
+			cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, opt.title);
+	}
+	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+		/* a writer that cannot start: nothing drawn, the cleanup below still runs */
+		fprintf(stderr, "%s: %s: %s\n", progname, opt.out, cairo_status_to_string(cairo_surface_status(surf)));
+		exit(PT_EXIT_WRITE);
+	}
+	cairo_t *cr = f->cr = cairo_create(surf);
+	if (strcmp(ext, ".png") == 0)
+		cairo_scale(cr, opt.dpi / 72, opt.dpi / 72);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	f->top = opt.title ? 34 : 14;
+	f->right = f->w - 16;
+	return surf;
+}
+
+/* box: matplotlib's boxes, one per series, with the --stats lines;
+ * -1 when the labels leave no room. */
+static int
+draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
+{
+	cairo_t *cr = f->cr;
+	struct boxstats *bs = emalloc((nser ? nser : 1) * sizeof *bs);
+	double lo = INFINITY, hiv = -INFINITY;
+	pthread_t odd;
+	int two = nser > 1 && pthread_create(&odd, NULL, odd_boxes, bs) == 0;
+	for (size_t i = 0; i < nser; i += two ? 2 : 1)
+		box_stats(ser[i].x, ser[i].n, &bs[i]);
+	if (two)
+		pthread_join(odd, NULL);
+	for (size_t i = 0; i < nser; i++) {
+		if (bs[i].min < lo) lo = bs[i].min;
+		if (bs[i].max > hiv) hiv = bs[i].max;
+	}
+	if (isfinite(opt.hl)) {
+		if (opt.hl < lo) lo = opt.hl;
+		if (opt.hl > hiv) hiv = opt.hl;
+	}
+	range_pad(lo, hiv, &f->ylo, &f->yhi);
+	if (!isnan(opt.ylo)) {
+		f->ylo = opt.ylo;
+		f->yhi = opt.yhi;
+	}
+	/* labels: rotated 45° when they would not fit flat, never clipped */
+	double slot_guess = (f->w - 80) / (nser ? nser : 1);
+	double fs = slot_guess < 14 ? fmax(4, slot_guess * 0.7) : 9.5;
+	font(cr, fs, 0);
+	char **shown = emalloc((nser ? nser : 1) * sizeof *shown);
+	double maxw = 0;
+	for (size_t i = 0; i < nser; i++) {
+		shown[i] = short_label(ser[i].label);
+		maxw = fmax(maxw, text_width(cr, shown[i]));
+	}
+	int rotate = maxw > slot_guess * 0.9;
+	double lab_h = rotate ? maxw * sin(M_PI / 4) + fs : fs * 1.4;
+	char tb[64];
+	f->left = (opt.ylabel ? 30 : 12) + ytick_width(f) + 8;
+	/* a rotated first label reaches left of its box: make room */
+	if (rotate && nser)
+		f->left = fmax(f->left, maxw * cos(M_PI / 4) - (f->w - f->left - 16) / nser / 2 + 8);
+	f->bottom = f->h - (opt.xlabel ? 24 : 8) - lab_h - 16;
+	if (f->bottom - f->top < 40) {
+		fprintf(stderr, "%s: the group labels leave no room for the plot; use a larger --size\n", progname);
+		return PT_EXIT_USAGE;
+	}
+	f->xlo = 0.5;
+	f->xhi = nser + 0.5;
+	axes(f, opt.title, opt.xlabel, opt.ylabel, 0);
+	if (isfinite(opt.hl))
+		hline(f, opt.hl, 0.35, 0.35, 0.35, 1);
+	double slot = (f->right - f->left) / (nser ? nser : 1), bw = fmin(slot * 0.5, 60);
+	for (size_t i = 0; i < nser; i++) {
+		const struct boxstats *b = &bs[i];
+		const double *col = palette[i % NPAL];
+		double cx = px(f, (double)i + 1);
+		/* tick label and n */
+		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+		font(cr, fs, 0);
+		if (rotate)
+			text(cr, shown[i], cx + fs * 0.3, f->bottom + 16, 1, 0, 45);
+		else
+			text(cr, shown[i], cx, f->bottom + 16, 0.5, 0, 0);
+		font(cr, fmin(fs, 8), 0);
+		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+		snprintf(tb, sizeof tb, "n=%zu", ser[i].n);
+		text(cr, tb, cx, f->bottom + 4, 0.5, 0, 0);
+		if (ser[i].n == 0)
+			continue;
+		cairo_set_line_width(cr, 1);
+		/* whiskers and caps */
+		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+		cairo_move_to(cr, cx, py(f, b->q3));
+		cairo_line_to(cr, cx, py(f, b->hi));
+		cairo_move_to(cr, cx, py(f, b->q1));
+		cairo_line_to(cr, cx, py(f, b->lo));
+		cairo_move_to(cr, cx - bw / 4, py(f, b->hi));
+		cairo_line_to(cr, cx + bw / 4, py(f, b->hi));
+		cairo_move_to(cr, cx - bw / 4, py(f, b->lo));
+		cairo_line_to(cr, cx + bw / 4, py(f, b->lo));
+		cairo_stroke(cr);
+		/* the box: tinted fill, dark edge, bold median */
+		double top = py(f, b->q3), bot = py(f, b->q1);
+		cairo_rectangle(cr, cx - bw / 2, top, bw, fmax(bot - top, 0.5));
+		cairo_set_source_rgba(cr, col[0], col[1], col[2], 0.45);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, col[0] * 0.6, col[1] * 0.6, col[2] * 0.6);
+		cairo_stroke(cr);
+		cairo_set_line_width(cr, 2);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		cairo_move_to(cr, cx - bw / 2, py(f, b->med));
+		cairo_line_to(cr, cx + bw / 2, py(f, b->med));
+		cairo_stroke(cr);
+		/* fliers */
+		cairo_set_line_width(cr, 0.8);
+		cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+		for (size_t k = 0; k < b->nfliers; k++)
+			circle(cr, cx, py(f, b->fliers[k]), 2.5);
+		cairo_stroke(cr);
+		if (opt.points) {
+			cairo_set_source_rgba(cr, col[0] * 0.7, col[1] * 0.7, col[2] * 0.7, 0.5);
+			for (size_t k = 0; k < ser[i].n; k++)
+				circle(cr, cx + (gsl_rng_uniform(rng) - 0.5) * bw * 0.8, py(f, ser[i].x[k]), 1.6);
+			cairo_fill(cr);
+		}
+	}
+	for (size_t i = 0; i < nser && opt.want_stats; i++) {
+		const struct boxstats *b = &bs[i];
+		st->len = 0;
+		buf_adds(st, "{\"label\":");
+		json_quote(st, ser[i].label, strlen(ser[i].label));
+		buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", ser[i].n, ser[i].missing);
+		stats_line(st, "q1", b->q1);
+		stats_line(st, "median", b->med);
+		stats_line(st, "q3", b->q3);
+		stats_line(st, "whislo", b->lo);
+		stats_line(st, "whishi", b->hi);
+		buf_adds(st, ",\"fliers\":[");
+		for (size_t k = 0; k < b->nfliers; k++) {
+			if (k)
+				buf_addc(st, ',');
+			buf_num(st, b->fliers[k]);
+		}
+		buf_addc(st, ']');
+		stats_line(st, "mean", b->mean);
+		buf_addc(st, '}');
+		out_line(st->p, st->len);
+	}
+	for (size_t i = 0; i < nser; i++) {
+		free(bs[i].fliers);
+		free(shown[i]);
+	}
+	free(bs);
+	free(shown);
+	return 0;
+}
+
+/* scatter and Bland-Altman: a point per record, with the --stats lines. */
+static void
+draw_points(struct fig *f, gsl_rng *rng, struct buf *st)
+{
+	cairo_t *cr = f->cr;
+	/* scatter and Bland-Altman: x and y of every point */
+	double xl = INFINITY, xh = -INFINITY, yl = INFINITY, yh = -INFINITY, bias = NAN, sd = NAN;
+	size_t ntot = 0;
+	if (opt.verb == BA) {
+		/* mean of the two against their difference (pred - truth);
+		 * bias and limits computed as pt-stats agree computes them */
+		for (size_t i = 0; i < nser; i++)
+			ntot += ser[i].n;
+		double *d = emalloc((ntot ? ntot : 1) * sizeof *d);
+		size_t nd = 0;
+		for (size_t i = 0; i < nser; i++)
+			for (size_t k = 0; k < ser[i].n; k++) {
+				double t0 = ser[i].x[k], p0 = ser[i].y[k];
+				ser[i].x[k] = (t0 + p0) / 2;
+				ser[i].y[k] = d[nd++] = p0 - t0;
+			}
+		bias = ntot ? gsl_stats_mean(d, 1, ntot) : NAN;
+		sd = ntot > 1 ? gsl_stats_sd_m(d, 1, ntot, bias) : NAN;
+		free(d);
+	}
+	for (size_t i = 0; i < nser; i++)
+		for (size_t k = 0; k < ser[i].n; k++) {
+			xl = fmin(xl, ser[i].x[k]);
+			xh = fmax(xh, ser[i].x[k]);
+			yl = fmin(yl, ser[i].y[k]);
+			yh = fmax(yh, ser[i].y[k]);
+		}
+	if (opt.verb == BA && isfinite(sd)) {
+		yl = fmin(yl, bias - 1.96 * sd);
+		yh = fmax(yh, bias + 1.96 * sd);
+	}
+	if (opt.identity && isfinite(xl)) {
+		xl = yl = fmin(xl, yl);
+		xh = yh = fmax(xh, yh);
+	}
+	range_pad(xl - opt.jitter, xh + opt.jitter, &f->xlo, &f->xhi);
+	range_pad(yl - opt.jitter, yh + opt.jitter, &f->ylo, &f->yhi);
+	if (!isnan(opt.ylo)) {
+		f->ylo = opt.ylo;
+		f->yhi = opt.yhi;
+	}
+	double ylw = ytick_width(f);
+	char tb[64];
+	if (!opt.xlabel)
+		opt.xlabel = opt.verb == BA ? "mean of truth and prediction" : NULL;
+	if (!opt.ylabel)
+		opt.ylabel = opt.verb == BA ? "prediction \xe2\x88\x92 truth" : NULL;
+	f->left = (opt.ylabel ? 30 : 12) + ylw + 8;
+	f->bottom = f->h - (opt.xlabel ? 28 : 10) - 16;
+	/* the legend, right of the plot, when there are groups */
+	int legend = opt.by && nser > 0;
+	double legw = 0;
+	if (legend) {
+		font(cr, 9, 0);
+		for (size_t i = 0; i < nser; i++) {
+			char *sl = short_label(ser[i].label);
+			legw = fmax(legw, text_width(cr, sl));
+			free(sl);
+		}
+		f->right = f->w - legw - 40;
+	}
+	axes(f, opt.title, opt.xlabel, opt.ylabel, 1);
+	cairo_save(cr);
+	cairo_rectangle(cr, f->left, f->top, f->right - f->left, f->bottom - f->top);
+	cairo_clip(cr);
+	if (opt.identity) {
+		static const double dash[] = { 5, 3 };
+		cairo_save(cr);
+		cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+		cairo_set_dash(cr, dash, 2, 0);
+		cairo_set_line_width(cr, 1);
+		double a = fmax(f->xlo, f->ylo), b = fmin(f->xhi, f->yhi);
+		cairo_move_to(cr, px(f, a), py(f, a));
+		cairo_line_to(cr, px(f, b), py(f, b));
+		cairo_stroke(cr);
+		cairo_restore(cr);
+	}
+	if (opt.verb == BA && isfinite(bias)) {
+		hline(f, bias, 0.1, 0.1, 0.1, 0);
+		if (isfinite(sd)) {
+			hline(f, bias + 1.96 * sd, 0.835, 0.369, 0, 1);
+			hline(f, bias - 1.96 * sd, 0.835, 0.369, 0, 1);
+		}
+	}
+	if (isfinite(opt.hl))
+		hline(f, opt.hl, 0.35, 0.35, 0.35, 1);
+	double alpha = ntot > 2000 || (opt.verb == SCATTER && nser && ser[0].n > 2000) ? 0.35 : 0.7;
+	for (size_t i = 0; i < nser; i++) {
+		const double *col = palette[i % NPAL];
+		cairo_set_source_rgba(cr, col[0], col[1], col[2], alpha);
+		for (size_t k = 0; k < ser[i].n; k++) {
+			double jx = opt.jitter ? (gsl_rng_uniform(rng) * 2 - 1) * opt.jitter : 0;
+			double jy = opt.jitter ? (gsl_rng_uniform(rng) * 2 - 1) * opt.jitter : 0;
+			circle(cr, px(f, ser[i].x[k] + jx), py(f, ser[i].y[k] + jy), 2.6);
+		}
+		cairo_fill(cr);
+	}
+	cairo_restore(cr);
+	if (opt.verb == BA && isfinite(bias)) {
+		/* the lines' values, at the right edge */
+		font(cr, 8.5, 0);
+		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+		snprintf(tb, sizeof tb, "bias %.3g", bias);
+		text(cr, tb, f->right - 4, py(f, bias) - 2, 1, 1, 0);
+		if (isfinite(sd)) {
+			cairo_set_source_rgb(cr, 0.6, 0.25, 0);
+			snprintf(tb, sizeof tb, "+1.96 SD %.3g", bias + 1.96 * sd);
+			text(cr, tb, f->right - 4, py(f, bias + 1.96 * sd) - 2, 1, 1, 0);
+			snprintf(tb, sizeof tb, "\xe2\x88\x92" "1.96 SD %.3g", bias - 1.96 * sd);
+			text(cr, tb, f->right - 4, py(f, bias - 1.96 * sd) + 2, 1, 0, 0);
+		}
+	}
+	if (legend) {
+		font(cr, 9, 0);
+		for (size_t i = 0; i < nser; i++) {
+			const double *col = palette[i % NPAL];
+			double y0 = f->top + 8 + 14 * (double)i;
+			if (y0 > f->bottom)
+				break;
+			cairo_set_source_rgb(cr, col[0], col[1], col[2]);
+			circle(cr, f->right + 14, y0, 3.5);
+			cairo_fill(cr);
+			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+			char *sl = short_label(ser[i].label);
+			text(cr, sl, f->right + 22, y0, 0, 0.5, 0);
+			free(sl);
+		}
+	}
+	if (opt.want_stats) {
+		if (opt.verb == BA) {
+			st->len = 0;
+			buf_printf(st, "{\"n\":%zu", ntot);
+			stats_line(st, "bias", bias);
+			stats_line(st, "sd", sd);
+			stats_line(st, "loa_low", bias - 1.96 * sd);
+			stats_line(st, "loa_high", bias + 1.96 * sd);
+			buf_addc(st, '}');
+			out_line(st->p, st->len);
+		} else
+			for (size_t i = 0; i < nser; i++) {
+				double a = INFINITY, b = -INFINITY, c2 = INFINITY, d = -INFINITY;
+				for (size_t k = 0; k < ser[i].n; k++) {
+					a = fmin(a, ser[i].x[k]);
+					b = fmax(b, ser[i].x[k]);
+					c2 = fmin(c2, ser[i].y[k]);
+					d = fmax(d, ser[i].y[k]);
+				}
+				st->len = 0;
+				buf_adds(st, "{\"label\":");
+				json_quote(st, ser[i].label, strlen(ser[i].label));
+				buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", ser[i].n, ser[i].missing);
+				stats_line(st, "x_min", a);
+				stats_line(st, "x_max", b);
+				stats_line(st, "y_min", c2);
+				stats_line(st, "y_max", d);
+				buf_addc(st, '}');
+				out_line(st->p, st->len);
+			}
+	}
+}
+
+/* --order: those groups take the first places, in that order. */
+static void
+order_first(const char *order)
+{
+	char *o = estrdup(order);
+	for (char *t = strtok(o, ","); t; t = strtok(NULL, ",")) {
+		struct buf k = { 0 };
+		json_quote(&k, t, strlen(t));
+		series_get(buf_cstr(&k));
+		free(k.p);
+	}
+	free(o);
+}
+
+/* Writes the figure out (PNG by libpng, SVG and PDF by cairo); the exit status. */
+static int
+close_surface(cairo_surface_t *surf, const char *ext)
+{
+	cairo_status_t cs;
+	if (strcmp(ext, ".png") == 0)
+		cs = write_png(surf, opt.out, opt.dpi);
+	else {
+		cairo_surface_finish(surf);
+		cs = cairo_surface_status(surf);
+	}
+	cairo_surface_destroy(surf);
+	if (cs == CAIRO_STATUS_SUCCESS)
+		return PT_EXIT_OK;
+	fprintf(stderr, "%s: %s: %s\n", progname, opt.out, cairo_status_to_string(cs));
+	return PT_EXIT_WRITE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -440,477 +872,95 @@ main(int argc, char **argv)
 		{ "ylim", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *by = NULL, *value = NULL, *xe = NULL, *ye = NULL, *truth = ".grade", *pred = ".predicted_score";
-	const char *out = NULL, *title = NULL, *xlabel = NULL, *ylabel = NULL, *order = NULL;
-	double wi = 10, hi = 6, dpi = 150, jitter = 0, hl = NAN, ylo = NAN, yhi = NAN;
-	int verb, points = 0, identity = 0, want_stats = 0, c;
+	int c;
 	jv args = jv_object();
 
 	static const char *const verbs[] = { "box", "scatter", "bland-altman", NULL };   /* BOX, SCATTER, BA */
 	pt_init(argv);
-	verb = verb_of(&argc, &argv, verbs, usage);
+	opt.verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:ho:v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'J':
 			args_option(&args, c == 'J', argc, argv);
 			break;
-		case 'b': by = optarg; break;
-		case 'D': dpi = parse_double("--dpi", optarg, 10, 1200); break;
+		case 'b': opt.by = optarg; break;
+		case 'D': opt.dpi = parse_double("--dpi", optarg, 10, 1200); break;
 		case 'h': usage();
-		case 'H': hl = parse_double("--hline", optarg, -1e300, 1e300); break;
-		case 'I': identity = 1; break;
-		case 'j': jitter = parse_double("--jitter", optarg, 0, 1e300); break;
+		case 'H': opt.hl = parse_double("--hline", optarg, -1e300, 1e300); break;
+		case 'I': opt.identity = 1; break;
+		case 'j': opt.jitter = parse_double("--jitter", optarg, 0, 1e300); break;
 		case 'L': {
 			char *comma = strchr(optarg, ',');
 			if (!comma)
 				usage_error("--ylim: expected LO,HI, got '%s'", optarg);
 			*comma = 0;
-			ylo = parse_double("--ylim", optarg, -1e300, 1e300);
-			yhi = parse_double("--ylim", comma + 1, -1e300, 1e300);
-			if (!(yhi > ylo))
+			opt.ylo = parse_double("--ylim", optarg, -1e300, 1e300);
+			opt.yhi = parse_double("--ylim", comma + 1, -1e300, 1e300);
+			if (!(opt.yhi > opt.ylo))
 				usage_error("--ylim: HI must be above LO");
 			break;
 		}
-		case 'o': out = optarg; break;
-		case 'O': order = optarg; break;
-		case 'p': points = 1; break;
-		case 'P': pred = optarg; break;
+		case 'o': opt.out = optarg; break;
+		case 'O': opt.order = optarg; break;
+		case 'p': opt.points = 1; break;
+		case 'P': opt.pred = optarg; break;
 		case 's':
-			if (sscanf(optarg, "%lfx%lf", &wi, &hi) != 2 || !(wi >= 1 && wi <= 100 && hi >= 1 && hi <= 100))
+			if (sscanf(optarg, "%lfx%lf", &opt.wi, &opt.hi) != 2 || !(opt.wi >= 1 && opt.wi <= 100 && opt.hi >= 1 && opt.hi <= 100))
 				usage_error("--size: expected WxH in inches (1 to 100), got '%s'", optarg);
 			break;
-		case 'S': want_stats = 1; break;
-		case 't': title = optarg; break;
-		case 'T': truth = optarg; break;
-		case 'v': value = optarg; break;
+		case 'S': opt.want_stats = 1; break;
+		case 't': opt.title = optarg; break;
+		case 'T': opt.truth = optarg; break;
+		case 'v': opt.value = optarg; break;
 		case 'V': print_version();
-		case 'x': xe = optarg; break;
-		case 'X': xlabel = optarg; break;
-		case 'y': ye = optarg; break;
-		case 'Y': ylabel = optarg; break;
+		case 'x': opt.xe = optarg; break;
+		case 'X': opt.xlabel = optarg; break;
+		case 'y': opt.ye = optarg; break;
+		case 'Y': opt.ylabel = optarg; break;
 		default: usage_error("unknown option");
 		}
 	}
-	if (!out)
+	if (!opt.out)
 		usage_error("missing -o FILE (.png, .svg or .pdf)");
-	const char *ext = strrchr(out, '.');
+	const char *ext = strrchr(opt.out, '.');
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg") && strcmp(ext, ".pdf")))
-		usage_error("-o %s: the name must end in .png, .svg or .pdf", out);
-	if (verb == BOX && (!by || !value))
+		usage_error("-o %s: the name must end in .png, .svg or .pdf", opt.out);
+	if (opt.verb == BOX && (!opt.by || !opt.value))
 		usage_error("box needs --by and --value");
-	if (verb == SCATTER && (!xe || !ye))
+	if (opt.verb == SCATTER && (!opt.xe || !opt.ye))
 		usage_error("scatter needs --x and --y");
-	if (wi * dpi > 30000 || hi * dpi > 30000)
+	if (opt.wi * opt.dpi > 30000 || opt.hi * opt.dpi > 30000)
 		usage_error("--size × --dpi is over 30000 pixels");
 
-	struct expr *eg = by ? expr_new(by, jv_copy(args), "--by") : NULL;
-	struct expr *ea = expr_new(verb == BOX ? value : verb == SCATTER ? xe : truth, jv_copy(args),
-	    verb == BOX ? "--value" : verb == SCATTER ? "--x" : "--truth");
-	struct expr *eb = verb == BOX ? NULL : expr_new(verb == SCATTER ? ye : pred, jv_copy(args),
-	    verb == SCATTER ? "--y" : "--pred");
+	struct expr *eg = opt.by ? expr_new(opt.by, jv_copy(args), "--by") : NULL;
+	struct expr *ea = expr_new(opt.verb == BOX ? opt.value : opt.verb == SCATTER ? opt.xe : opt.truth, jv_copy(args),
+	    opt.verb == BOX ? "--value" : opt.verb == SCATTER ? "--x" : "--truth");
+	struct expr *eb = opt.verb == BOX ? NULL : expr_new(opt.verb == SCATTER ? opt.ye : opt.pred, jv_copy(args),
+	    opt.verb == SCATTER ? "--y" : "--pred");
 	jv_free(args);
 
-	/* --order first: those groups take the first places, in that order */
-	if (order) {
-		char *o = estrdup(order);
-		for (char *t = strtok(o, ","); t; t = strtok(NULL, ",")) {
-			struct buf k = { 0 };
-			json_quote(&k, t, strlen(t));
-			series_get(buf_cstr(&k));
-			free(k.p);
-		}
-		free(o);
-	}
+	if (opt.order)
+		order_first(opt.order);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	struct rec r;
 	rdr_threaded(rd);
-	struct buf key = { 0 };
 	unsigned long nfail = 0, nmissing = 0;
-	while (rdr_next(rd, &r) == RDR_REC) {
-		if (!rec_usable(&r)) {
-			nfail++;
-			continue;
-		}
-		jv parsed = jv_invalid();
-		key.len = 0;
-		if (eg && expr_json(eg, &r, &parsed, &key) < 0) {
-			nfail++;
-			jv_free(parsed);
-			continue;
-		}
-		struct series *s = series_get(eg ? buf_cstr(&key) : "\"\"");
-		double x, y = 0;
-		int ka = expr_number(ea, &r, &parsed, &x);
-		int kb = eb ? expr_number(eb, &r, &parsed, &y) : 1;
-		if (ka < 0 || kb < 0)
-			nfail++;
-		if (ka == 1 && kb == 1)
-			series_add(s, x, y);
-		else {
-			s->missing++;
-			nmissing++;
-		}
-		jv_free(parsed);
-	}
+	read_series(rd, eg, ea, eb, &nfail, &nmissing);
 	int nbadin = rdr_failed(rd);
-	free(key.p);
 
 	/* The figure, drawn in points on a surface of the right kind. */
 	struct fig f = { 0 };
-	f.w = wi * 72;
-	f.h = hi * 72;
-	cairo_surface_t *surf;
-	if (strcmp(ext, ".png") == 0) {
-		surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)lround(wi * dpi), (int)lround(hi * dpi));
-	} else if (strcmp(ext, ".svg") == 0) {
-		surf = cairo_svg_surface_create(out, f.w, f.h);
-	} else {
-		surf = cairo_pdf_surface_create(out, f.w, f.h);
-		/* fixed dates, so the same input gives the same bytes */
-		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
-		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "pt-plot " PT_VERSION);
-		if (title)
-			cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
-	}
-	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-		/* a writer that cannot start: nothing drawn, the cleanup below still runs */
-		fprintf(stderr, "%s: %s: %s\n", progname, out, cairo_status_to_string(cairo_surface_status(surf)));
-		exit(PT_EXIT_WRITE);
-	}
-	cairo_t *cr = f.cr = cairo_create(surf);
-	if (strcmp(ext, ".png") == 0)
-		cairo_scale(cr, dpi / 72, dpi / 72);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
+	cairo_surface_t *surf = open_surface(&f, ext);
+	cairo_t *cr = f.cr;
 	struct buf st = { 0 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(rng, 0);   /* jitter is deterministic */
-	f.top = title ? 34 : 14;
-	f.right = f.w - 16;
 
-	if (verb == BOX) {
-		struct boxstats *bs = emalloc((nser ? nser : 1) * sizeof *bs);
-		double lo = INFINITY, hiv = -INFINITY;
-		pthread_t odd;
-		int two = nser > 1 && pthread_create(&odd, NULL, odd_boxes, bs) == 0;
-		for (size_t i = 0; i < nser; i += two ? 2 : 1)
-			box_stats(ser[i].x, ser[i].n, &bs[i]);
-		if (two)
-			pthread_join(odd, NULL);
-		for (size_t i = 0; i < nser; i++) {
-			if (bs[i].min < lo) lo = bs[i].min;
-			if (bs[i].max > hiv) hiv = bs[i].max;
-		}
-		if (isfinite(hl)) {
-			if (hl < lo) lo = hl;
-			if (hl > hiv) hiv = hl;
-		}
-		range_pad(lo, hiv, &f.ylo, &f.yhi);
-		if (!isnan(ylo)) {
-			f.ylo = ylo;
-			f.yhi = yhi;
-		}
-		/* labels: rotated 45° when they would not fit flat, never clipped */
-		double slot_guess = (f.w - 80) / (nser ? nser : 1);
-		double fs = slot_guess < 14 ? fmax(4, slot_guess * 0.7) : 9.5;
-		font(cr, fs, 0);
-		char **shown = emalloc((nser ? nser : 1) * sizeof *shown);
-		double maxw = 0, ylw = 0;
-		for (size_t i = 0; i < nser; i++) {
-			shown[i] = short_label(ser[i].label);
-			maxw = fmax(maxw, text_width(cr, shown[i]));
-		}
-		int rotate = maxw > slot_guess * 0.9;
-		double lab_h = rotate ? maxw * sin(M_PI / 4) + fs : fs * 1.4;
-		font(cr, 9, 0);
-		double t[64];
-		char tb[64];
-		int nt = ticks(f.ylo, f.yhi, t, 64);
-		for (int i = 0; i < nt; i++) {
-			tick_text(tb, sizeof tb, t[i]);
-			ylw = fmax(ylw, text_width(cr, tb));
-		}
-		f.left = (ylabel ? 30 : 12) + ylw + 8;
-		/* a rotated first label reaches left of its box: make room */
-		if (rotate && nser)
-			f.left = fmax(f.left, maxw * cos(M_PI / 4) - (f.w - f.left - 16) / nser / 2 + 8);
-		f.bottom = f.h - (xlabel ? 24 : 8) - lab_h - 16;
-		if (f.bottom - f.top < 40) {
-			fprintf(stderr, "%s: the group labels leave no room for the plot; use a larger --size\n", progname);
-			return PT_EXIT_USAGE;
-		}
-		f.xlo = 0.5;
-		f.xhi = nser + 0.5;
-		axes(&f, title, xlabel, ylabel, 0);
-		if (isfinite(hl))
-			hline(&f, hl, 0.35, 0.35, 0.35, 1);
-		double slot = (f.right - f.left) / (nser ? nser : 1), bw = fmin(slot * 0.5, 60);
-		for (size_t i = 0; i < nser; i++) {
-			const struct boxstats *b = &bs[i];
-			const double *col = palette[i % NPAL];
-			double cx = px(&f, (double)i + 1);
-			/* tick label and n */
-			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-			font(cr, fs, 0);
-			if (rotate)
-				text(cr, shown[i], cx + fs * 0.3, f.bottom + 16, 1, 0, 45);
-			else
-				text(cr, shown[i], cx, f.bottom + 16, 0.5, 0, 0);
-			font(cr, fmin(fs, 8), 0);
-			cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-			snprintf(tb, sizeof tb, "n=%zu", ser[i].n);
-			text(cr, tb, cx, f.bottom + 4, 0.5, 0, 0);
-			if (ser[i].n == 0)
-				continue;
-			cairo_set_line_width(cr, 1);
-			/* whiskers and caps */
-			cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-			cairo_move_to(cr, cx, py(&f, b->q3));
-			cairo_line_to(cr, cx, py(&f, b->hi));
-			cairo_move_to(cr, cx, py(&f, b->q1));
-			cairo_line_to(cr, cx, py(&f, b->lo));
-			cairo_move_to(cr, cx - bw / 4, py(&f, b->hi));
-			cairo_line_to(cr, cx + bw / 4, py(&f, b->hi));
-			cairo_move_to(cr, cx - bw / 4, py(&f, b->lo));
-			cairo_line_to(cr, cx + bw / 4, py(&f, b->lo));
-			cairo_stroke(cr);
-			/* the box: tinted fill, dark edge, bold median */
-			double top = py(&f, b->q3), bot = py(&f, b->q1);
-			cairo_rectangle(cr, cx - bw / 2, top, bw, fmax(bot - top, 0.5));
-			cairo_set_source_rgba(cr, col[0], col[1], col[2], 0.45);
-			cairo_fill_preserve(cr);
-			cairo_set_source_rgb(cr, col[0] * 0.6, col[1] * 0.6, col[2] * 0.6);
-			cairo_stroke(cr);
-			cairo_set_line_width(cr, 2);
-			cairo_set_source_rgb(cr, 0, 0, 0);
-			cairo_move_to(cr, cx - bw / 2, py(&f, b->med));
-			cairo_line_to(cr, cx + bw / 2, py(&f, b->med));
-			cairo_stroke(cr);
-			/* fliers */
-			cairo_set_line_width(cr, 0.8);
-			cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-			for (size_t k = 0; k < b->nfliers; k++)
-				circle(cr, cx, py(&f, b->fliers[k]), 2.5);
-			cairo_stroke(cr);
-			if (points) {
-				cairo_set_source_rgba(cr, col[0] * 0.7, col[1] * 0.7, col[2] * 0.7, 0.5);
-				for (size_t k = 0; k < ser[i].n; k++)
-					circle(cr, cx + (gsl_rng_uniform(rng) - 0.5) * bw * 0.8, py(&f, ser[i].x[k]), 1.6);
-				cairo_fill(cr);
-			}
-		}
-		for (size_t i = 0; i < nser && want_stats; i++) {
-			const struct boxstats *b = &bs[i];
-			st.len = 0;
-			buf_adds(&st, "{\"label\":");
-			json_quote(&st, ser[i].label, strlen(ser[i].label));
-			buf_printf(&st, ",\"n\":%zu,\"n_missing\":%zu", ser[i].n, ser[i].missing);
-			stats_line(&st, "q1", b->q1);
-			stats_line(&st, "median", b->med);
-			stats_line(&st, "q3", b->q3);
-			stats_line(&st, "whislo", b->lo);
-			stats_line(&st, "whishi", b->hi);
-			buf_adds(&st, ",\"fliers\":[");
-			for (size_t k = 0; k < b->nfliers; k++) {
-				if (k)
-					buf_addc(&st, ',');
-				buf_num(&st, b->fliers[k]);
-			}
-			buf_addc(&st, ']');
-			stats_line(&st, "mean", b->mean);
-			buf_addc(&st, '}');
-			out_line(st.p, st.len);
-		}
-		for (size_t i = 0; i < nser; i++) {
-			free(bs[i].fliers);
-			free(shown[i]);
-		}
-		free(bs);
-		free(shown);
-	} else {
-		/* scatter and Bland-Altman: x and y of every point */
-		double xl = INFINITY, xh = -INFINITY, yl = INFINITY, yh = -INFINITY, bias = NAN, sd = NAN;
-		size_t ntot = 0;
-		if (verb == BA) {
-			/* mean of the two against their difference (pred - truth);
-			 * bias and limits computed as pt-stats agree computes them */
-			for (size_t i = 0; i < nser; i++)
-				ntot += ser[i].n;
-			double *d = emalloc((ntot ? ntot : 1) * sizeof *d);
-			size_t nd = 0;
-			for (size_t i = 0; i < nser; i++)
-				for (size_t k = 0; k < ser[i].n; k++) {
-					double t0 = ser[i].x[k], p0 = ser[i].y[k];
-					ser[i].x[k] = (t0 + p0) / 2;
-					ser[i].y[k] = d[nd++] = p0 - t0;
-				}
-			bias = ntot ? gsl_stats_mean(d, 1, ntot) : NAN;
-			sd = ntot > 1 ? gsl_stats_sd_m(d, 1, ntot, bias) : NAN;
-			free(d);
-		}
-		for (size_t i = 0; i < nser; i++)
-			for (size_t k = 0; k < ser[i].n; k++) {
-				xl = fmin(xl, ser[i].x[k]);
-				xh = fmax(xh, ser[i].x[k]);
-				yl = fmin(yl, ser[i].y[k]);
-				yh = fmax(yh, ser[i].y[k]);
-			}
-		if (verb == BA && isfinite(sd)) {
-			yl = fmin(yl, bias - 1.96 * sd);
-			yh = fmax(yh, bias + 1.96 * sd);
-		}
-		if (identity && isfinite(xl)) {
-			xl = yl = fmin(xl, yl);
-			xh = yh = fmax(xh, yh);
-		}
-		range_pad(xl - jitter, xh + jitter, &f.xlo, &f.xhi);
-		range_pad(yl - jitter, yh + jitter, &f.ylo, &f.yhi);
-		if (!isnan(ylo)) {
-			f.ylo = ylo;
-			f.yhi = yhi;
-		}
-		font(cr, 9, 0);
-		double t[64], ylw = 0;
-		char tb[64];
-		int nt = ticks(f.ylo, f.yhi, t, 64);
-		for (int i = 0; i < nt; i++) {
-			tick_text(tb, sizeof tb, t[i]);
-			ylw = fmax(ylw, text_width(cr, tb));
-		}
-		if (!xlabel)
-			xlabel = verb == BA ? "mean of truth and prediction" : NULL;
-		if (!ylabel)
-			ylabel = verb == BA ? "prediction \xe2\x88\x92 truth" : NULL;
-		f.left = (ylabel ? 30 : 12) + ylw + 8;
-		f.bottom = f.h - (xlabel ? 28 : 10) - 16;
-		/* the legend, right of the plot, when there are groups */
-		int legend = by && nser > 0;
-		double legw = 0;
-		if (legend) {
-			font(cr, 9, 0);
-			for (size_t i = 0; i < nser; i++) {
-				char *sl = short_label(ser[i].label);
-				legw = fmax(legw, text_width(cr, sl));
-				free(sl);
-			}
-			f.right = f.w - legw - 40;
-		}
-		axes(&f, title, xlabel, ylabel, 1);
-		cairo_save(cr);
-		cairo_rectangle(cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
-		cairo_clip(cr);
-		if (identity) {
-			static const double dash[] = { 5, 3 };
-			cairo_save(cr);
-			cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-			cairo_set_dash(cr, dash, 2, 0);
-			cairo_set_line_width(cr, 1);
-			double a = fmax(f.xlo, f.ylo), b = fmin(f.xhi, f.yhi);
-			cairo_move_to(cr, px(&f, a), py(&f, a));
-			cairo_line_to(cr, px(&f, b), py(&f, b));
-			cairo_stroke(cr);
-			cairo_restore(cr);
-		}
-		if (verb == BA && isfinite(bias)) {
-			hline(&f, bias, 0.1, 0.1, 0.1, 0);
-			if (isfinite(sd)) {
-				hline(&f, bias + 1.96 * sd, 0.835, 0.369, 0, 1);
-				hline(&f, bias - 1.96 * sd, 0.835, 0.369, 0, 1);
-			}
-		}
-		if (isfinite(hl))
-			hline(&f, hl, 0.35, 0.35, 0.35, 1);
-		double alpha = ntot > 2000 || (verb == SCATTER && nser && ser[0].n > 2000) ? 0.35 : 0.7;
-		for (size_t i = 0; i < nser; i++) {
-			const double *col = palette[i % NPAL];
-			cairo_set_source_rgba(cr, col[0], col[1], col[2], alpha);
-			for (size_t k = 0; k < ser[i].n; k++) {
-				double jx = jitter ? (gsl_rng_uniform(rng) * 2 - 1) * jitter : 0;
-				double jy = jitter ? (gsl_rng_uniform(rng) * 2 - 1) * jitter : 0;
-				circle(cr, px(&f, ser[i].x[k] + jx), py(&f, ser[i].y[k] + jy), 2.6);
-			}
-			cairo_fill(cr);
-		}
-		cairo_restore(cr);
-		if (verb == BA && isfinite(bias)) {
-			/* the lines' values, at the right edge */
-			font(cr, 8.5, 0);
-			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-			snprintf(tb, sizeof tb, "bias %.3g", bias);
-			text(cr, tb, f.right - 4, py(&f, bias) - 2, 1, 1, 0);
-			if (isfinite(sd)) {
-				cairo_set_source_rgb(cr, 0.6, 0.25, 0);
-				snprintf(tb, sizeof tb, "+1.96 SD %.3g", bias + 1.96 * sd);
-				text(cr, tb, f.right - 4, py(&f, bias + 1.96 * sd) - 2, 1, 1, 0);
-				snprintf(tb, sizeof tb, "\xe2\x88\x92" "1.96 SD %.3g", bias - 1.96 * sd);
-				text(cr, tb, f.right - 4, py(&f, bias - 1.96 * sd) + 2, 1, 0, 0);
-			}
-		}
-		if (legend) {
-			font(cr, 9, 0);
-			for (size_t i = 0; i < nser; i++) {
-				const double *col = palette[i % NPAL];
-				double y0 = f.top + 8 + 14 * (double)i;
-				if (y0 > f.bottom)
-					break;
-				cairo_set_source_rgb(cr, col[0], col[1], col[2]);
-				circle(cr, f.right + 14, y0, 3.5);
-				cairo_fill(cr);
-				cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-				char *sl = short_label(ser[i].label);
-				text(cr, sl, f.right + 22, y0, 0, 0.5, 0);
-				free(sl);
-			}
-		}
-		if (want_stats) {
-			if (verb == BA) {
-				st.len = 0;
-				buf_printf(&st, "{\"n\":%zu", ntot);
-				stats_line(&st, "bias", bias);
-				stats_line(&st, "sd", sd);
-				stats_line(&st, "loa_low", bias - 1.96 * sd);
-				stats_line(&st, "loa_high", bias + 1.96 * sd);
-				buf_addc(&st, '}');
-				out_line(st.p, st.len);
-			} else
-				for (size_t i = 0; i < nser; i++) {
-					double a = INFINITY, b = -INFINITY, c2 = INFINITY, d = -INFINITY;
-					for (size_t k = 0; k < ser[i].n; k++) {
-						a = fmin(a, ser[i].x[k]);
-						b = fmax(b, ser[i].x[k]);
-						c2 = fmin(c2, ser[i].y[k]);
-						d = fmax(d, ser[i].y[k]);
-					}
-					st.len = 0;
-					buf_adds(&st, "{\"label\":");
-					json_quote(&st, ser[i].label, strlen(ser[i].label));
-					buf_printf(&st, ",\"n\":%zu,\"n_missing\":%zu", ser[i].n, ser[i].missing);
-					stats_line(&st, "x_min", a);
-					stats_line(&st, "x_max", b);
-					stats_line(&st, "y_min", c2);
-					stats_line(&st, "y_max", d);
-					buf_addc(&st, '}');
-					out_line(st.p, st.len);
-				}
-		}
-	}
+	if (opt.verb == BOX ? draw_boxes(&f, rng, &st) < 0 : (draw_points(&f, rng, &st), 0))
+		return PT_EXIT_USAGE;
 	gsl_rng_free(rng);
 	cairo_destroy(cr);
-	cairo_status_t cs;
-	if (strcmp(ext, ".png") == 0)
-		cs = write_png(surf, out, dpi);
-	else {
-		cairo_surface_finish(surf);
-		cs = cairo_surface_status(surf);
-	}
-	cairo_surface_destroy(surf);
-	int rc = PT_EXIT_OK;
-	if (cs != CAIRO_STATUS_SUCCESS) {
-		fprintf(stderr, "%s: %s: %s\n", progname, out, cairo_status_to_string(cs));
-		rc = PT_EXIT_WRITE;
-	}
+	int rc = close_surface(surf, ext);
 	out_close();
 	if (nmissing)
 		fprintf(stderr, "%s: %lu record%s with a missing or non-numeric value (not drawn)\n",

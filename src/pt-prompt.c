@@ -87,6 +87,100 @@ emit_failed(const struct rec *r, const char *why, const char *const *drop)
 	free(add.p);
 }
 
+/* The messages array of record r into msgs (text is scratch space), or the
+ * reason it cannot be rendered (caller frees). */
+static char *
+render(struct tmpl *tsys, struct tmpl *tuser, int has_user, const struct rec *r, jv *parsed, struct buf *msgs,
+    struct buf *text)
+{
+	char *why = NULL;
+	msgs->len = 0;
+	buf_addc(msgs, '[');
+	for (int k = 0; k < 2; k++) {
+		struct tmpl *t = k == 0 ? tsys : tuser;
+		if (!t->n && !(k == 1 && has_user))
+			continue;
+		text->len = 0;
+		if ((why = tmpl_render(t, r, parsed, text)) != NULL)
+			return why;
+		if (msgs->len > 1)
+			buf_addc(msgs, ',');
+		buf_adds(msgs, k == 0 ? "{\"role\":\"system\",\"content\":" : "{\"role\":\"user\",\"content\":");
+		json_quote(msgs, text->p ? text->p : "", text->len);
+		buf_addc(msgs, '}');
+	}
+	buf_addc(msgs, ']');
+	return NULL;
+}
+
+/* --batch: r's .id as the custom_id (*idtext, caller frees), unique in the
+ * run; or the reason there is none (caller frees). */
+static char *
+batch_id(const struct path *idpath, const struct rec *r, struct strset *ids, char **idtext)
+{
+	const char *v;
+	size_t n;
+	*idtext = NULL;
+	if (path_get(idpath, r->p, r->p + r->len, r->ix, &v, &n) == PATH_FOUND) {
+		struct buf s = { 0 };
+		if (*v == '"')
+			json_unquote(v, v + n, &s);
+		else if (*v == '-' || (*v >= '0' && *v <= '9'))
+			buf_add(&s, v, n);
+		if (s.len)
+			*idtext = buf_cstr(&s);
+		else
+			free(s.p);
+	}
+	if (!*idtext)
+		return estrdup("--batch: .id is missing or not a string or number");
+	if (strset_add(ids, *idtext))
+		return NULL;
+	struct buf m = { 0 };
+	buf_printf(&m, "--batch: duplicate custom_id '%s'", *idtext);
+	free(*idtext);
+	*idtext = NULL;
+	return buf_cstr(&m);
+}
+
+/* One line of an OpenAI batch input file. */
+static void
+batch_line(struct buf *line, const char *idtext, const char *url, const char *model, const struct buf *msgs,
+    const struct buf *params)
+{
+	line->len = 0;
+	buf_adds(line, "{\"custom_id\":");
+	json_quote(line, idtext, strlen(idtext));
+	buf_adds(line, ",\"method\":\"POST\",\"url\":");
+	json_quote(line, url, strlen(url));
+	buf_adds(line, ",\"body\":{\"model\":");
+	json_quote(line, model, strlen(model));
+	buf_adds(line, ",\"messages\":");
+	buf_add(line, msgs->p, msgs->len);
+	buf_add(line, params->p ? params->p : "", params->len);
+	buf_adds(line, "}}");
+	out_line(line->p, line->len);
+}
+
+/* -t NAME|FILE: a built-in template, else a file's sections; exits 2 when
+ * the file cannot be read. */
+static void
+load_template(const char *tname, char **sys, char **user)
+{
+	const struct builtin *b = find_builtin(tname);
+	if (b) {
+		*user = estrdup(b->text);
+		return;
+	}
+	char *text = read_file(tname, NULL);
+	if (!text) {
+		fprintf(stderr, "%s: %s: %s\n", progname, tname, strerror(errno));
+		exit(PT_EXIT_USAGE);
+	}
+	split_sections(text, sys, user);
+	free(text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -110,7 +204,7 @@ main(int argc, char **argv)
 	const char *url = "/v1/chat/completions";
 	int batch = 0, c;
 	jv args = jv_object();
-	struct buf params = { 0 };
+	struct sampling samp = { 0 };   /* only its --param members */
 
 	pt_init(argv);
 	while ((c = getopt_long(argc, argv, "hlm:t:", opts, NULL)) != -1) {
@@ -125,32 +219,17 @@ main(int argc, char **argv)
 			for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
 				printf("%-12s %s\n", builtins[i].name, builtins[i].desc);
 			jv_free(args);
-			free(params.p);
+			free(samp.params.p);
 			return PT_EXIT_OK;
 		case 'm': model = optarg; break;
-		case 'P': {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg)
-				usage_error("--param: expected KEY=JSON, got '%s'", optarg);
-			jv v = jv_parse(eq + 1);
-			if (!jv_is_valid(v)) {
-				char *m = jv_errmsg(v);
-				usage_error("--param %.*s: invalid JSON: %s", (int)(eq - optarg), optarg, m);
-			}
-			jv_free(v);
-			buf_addc(&params, ',');
-			json_quote(&params, optarg, (size_t)(eq - optarg));
-			buf_addc(&params, ':');
-			buf_adds(&params, eq + 1);
-			break;
-		}
+		case 'P': sampling_param(&samp, optarg); break;
 		case 'S': {
 			const struct builtin *b = find_builtin(optarg);
 			if (!b)
 				usage_error("no built-in template '%s' (see pt-prompt -l)", optarg);
 			printf("%s\n", b->text);
 			jv_free(args);
-			free(params.p);
+			free(samp.params.p);
 			return PT_EXIT_OK;
 		}
 		case 's': sys_text = optarg; break;
@@ -162,25 +241,9 @@ main(int argc, char **argv)
 		}
 	}
 	char *sys = NULL, *user = NULL;
-	const char *where = "template";
-	if (tname) {
-		const struct builtin *b = find_builtin(tname);
-		if (b) {
-			user = estrdup(b->text);
-			where = tname;
-		} else {
-			char *text = read_file(tname, NULL);
-			if (!text) {
-				fprintf(stderr, "%s: %s: %s\n", progname, tname, strerror(errno));
-				jv_free(args);
-				free(params.p);
-				return PT_EXIT_USAGE;
-			}
-			split_sections(text, &sys, &user);
-			free(text);
-			where = tname;
-		}
-	}
+	const char *where = tname ? tname : "template";
+	if (tname)
+		load_template(tname, &sys, &user);
 	if (sys_text) {
 		free(sys);
 		sys = estrdup(sys_text);
@@ -217,47 +280,11 @@ main(int argc, char **argv)
 			why = buf_cstr(&m);
 		} else if (!r.is_object)
 			why = estrdup("not an object");
-		msgs.len = 0;
-		buf_addc(&msgs, '[');
-		for (int k = 0; k < 2 && !why; k++) {
-			struct tmpl *t = k == 0 ? &tsys : &tuser;
-			if (!t->n && !(k == 1 && user))
-				continue;
-			text.len = 0;
-			why = tmpl_render(t, &r, &parsed, &text);
-			if (why)
-				break;
-			if (msgs.len > 1)
-				buf_addc(&msgs, ',');
-			buf_adds(&msgs, k == 0 ? "{\"role\":\"system\",\"content\":" : "{\"role\":\"user\",\"content\":");
-			json_quote(&msgs, text.p ? text.p : "", text.len);
-			buf_addc(&msgs, '}');
-		}
-		buf_addc(&msgs, ']');
+		if (!why)
+			why = render(&tsys, &tuser, user != NULL, &r, &parsed, &msgs, &text);
 		char *idtext = NULL;
-		if (!why && batch) {
-			const char *v;
-			size_t n;
-			if (path_get(idpath, r.p, r.p + r.len, r.ix, &v, &n) == PATH_FOUND) {
-				struct buf s = { 0 };
-				if (*v == '"')
-					json_unquote(v, v + n, &s);
-				else if (*v == '-' || (*v >= '0' && *v <= '9'))
-					buf_add(&s, v, n);
-				if (s.len)
-					idtext = buf_cstr(&s);
-				else
-					free(s.p);
-			}
-			if (!idtext)
-				why = estrdup("--batch: .id is missing or not a string or number");
-			else if (!strset_add(&ids, idtext)) {
-				struct buf m = { 0 };
-				buf_printf(&m, "--batch: duplicate custom_id '%s'", idtext);
-				why = buf_cstr(&m);
-				free(idtext);
-			}
-		}
+		if (!why && batch)
+			why = batch_id(idpath, &r, &ids, &idtext);
 		jv_free(parsed);
 		if (why) {
 			rec_warn(&r, "%s", why);
@@ -268,18 +295,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (batch) {
-			line.len = 0;
-			buf_adds(&line, "{\"custom_id\":");
-			json_quote(&line, idtext, strlen(idtext));
-			buf_adds(&line, ",\"method\":\"POST\",\"url\":");
-			json_quote(&line, url, strlen(url));
-			buf_adds(&line, ",\"body\":{\"model\":");
-			json_quote(&line, model, strlen(model));
-			buf_adds(&line, ",\"messages\":");
-			buf_add(&line, msgs.p, msgs.len);
-			buf_add(&line, params.p ? params.p : "", params.len);
-			buf_adds(&line, "}}");
-			out_line(line.p, line.len);
+			batch_line(&line, idtext, url, model, &msgs, &samp.params);
 			free(idtext);
 		} else {
 			struct buf add = { 0 };
@@ -301,6 +317,6 @@ main(int argc, char **argv)
 	free(msgs.p);
 	free(text.p);
 	free(line.p);
-	free(params.p);
+	free(samp.params.p);
 	return fail_summary(nfail, nbadin);
 }

@@ -337,6 +337,200 @@ boot_agree(const double *a, const double *b, size_t n, double *out)
 
 static struct expr **bys;   /* the --by expressions, named in by_names */
 
+static int
+parse_format(const char *f)
+{
+	static const char *const names[] = { "ndjson", "table", "csv", "tsv" };
+	static const int formats[] = { F_NDJSON, F_TABLE, F_CSV, F_TSV };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(f, names[i]) == 0)
+			return formats[i];
+	usage_error("--format: expected ndjson, table, csv or tsv, got '%s'", f);
+}
+
+/* The --by expressions, each EXPR or NAME=EXPR (the key's field name);
+ * args is borrowed. */
+static void
+compile_bys(const char *const *by_text, jv args)
+{
+	bys = emalloc((size_t)(nby ? nby : 1) * sizeof *bys);
+	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
+	for (int i = 0; i < nby; i++) {
+		const char *t = by_text[i], *eq = t;
+		while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
+		    (eq > t && *eq >= '0' && *eq <= '9'))
+			eq++;
+		if (eq > t && *eq == '=' && eq[1] != '=') {
+			by_names[i] = estrndup(t, (size_t)(eq - t));
+			t = eq + 1;
+		} else
+			by_names[i] = NULL;
+		bys[i] = expr_new(t, jv_copy(args), "--by");
+		if (!by_names[i])
+			by_names[i] = estrdup(expr_name(bys[i]));
+	}
+}
+
+/* The median of x[0..n-1] (x untouched). */
+static double
+median_of(const double *x, size_t n)
+{
+	double *s = emalloc((n ? n : 1) * sizeof *s);
+	if (n)
+		memcpy(s, x, n * sizeof *s);
+	sort_doubles(s, n);
+	double m = quantile_sorted(s, n, 0.5);
+	free(s);
+	return m;
+}
+
+/* summary: a row per group, in order[]. */
+static void
+summary_rows(const size_t *order, long boot, unsigned long seed)
+{
+		for (size_t oi = 0; oi < ngroups; oi++) {
+			struct group *g = &groups[order[oi]];
+			struct summary s;
+			stats_summary(g->a.v, g->a.n, &s);
+			if (boot)
+				bootstrap(g, 0, boot, seed, boot_mean, 1, &s.ci_low, &s.ci_high);
+			struct row *rw = new_row(g);
+			cell_num(rw, "n", (double)s.n);
+			cell_num(rw, "n_missing", (double)g->missing);
+			cell_num(rw, "mean", s.mean);
+			cell_num(rw, "sd", s.sd);
+			cell_num(rw, "se", s.se);
+			cell_num(rw, "median", s.median);
+			cell_num(rw, "q1", s.q1);
+			cell_num(rw, "q3", s.q3);
+			cell_num(rw, "min", s.min);
+			cell_num(rw, "max", s.max);
+			cell_num(rw, "ci_low", s.ci_low);
+			cell_num(rw, "ci_high", s.ci_high);
+		}
+}
+
+/* agree: a row per group, with bootstrap CIs for four statistics. */
+static void
+agree_rows(const size_t *order, long boot, unsigned long seed)
+{
+		for (size_t oi = 0; oi < ngroups; oi++) {
+			struct group *g = &groups[order[oi]];
+			struct agreement a;
+			stats_agree(g->a.v, g->b.v, g->a.n, &a);
+			struct row *rw = new_row(g);
+			static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
+			double lo[4], hi[4];
+			if (boot)
+				bootstrap(g, 1, boot, seed, boot_agree, 4, lo, hi);
+			cell_num(rw, "n", (double)a.n);
+			cell_num(rw, "n_missing", (double)g->missing);
+			const struct { const char *name; double v; } f[] = {
+				{ "mae", a.mae }, { "rmse", a.rmse }, { "bias", a.bias }, { "pearson_r", a.pearson_r },
+				{ "pearson_p", a.pearson_p }, { "spearman_rho", a.spearman_rho }, { "spearman_p", a.spearman_p },
+				{ "kendall_tau", a.kendall_tau }, { "kendall_p", a.kendall_p }, { "ccc", a.ccc }, { "icc", a.icc },
+				{ "qwk", a.qwk }, { "exact", a.exact }, { "within1", a.within1 }, { "loa_low", a.loa_low },
+				{ "loa_high", a.loa_high },
+			};
+			for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+				cell_num(rw, f[i].name, f[i].v);
+				for (int k = 0; boot && k < 4; k++)
+					if (strcmp(f[i].name, bn[k]) == 0) {
+						static const char *const lon[] = { "mae_ci_low", "pearson_r_ci_low", "spearman_rho_ci_low", "qwk_ci_low" };
+						static const char *const hin[] = { "mae_ci_high", "pearson_r_ci_high", "spearman_rho_ci_high", "qwk_ci_high" };
+						cell_num(rw, lon[k], lo[k]);
+						cell_num(rw, hin[k], hi[k]);
+					}
+			}
+		}
+}
+
+/* compare: each group against the reference group ref; 1 if there is none. */
+static int
+compare_rows(const size_t *order, const char *ref)
+{
+	/* the reference group: its key text as printed in table form */
+	struct group *rg = NULL;
+	for (size_t i = 0; i < ngroups && !rg; i++) {
+		struct cell kc = { "", groups[i].key, 0 };
+		struct buf t = { 0 };
+		if (nby == 1) {
+			cell_text(&kc, &t, 1);
+			if (strcmp(buf_cstr(&t), ref) == 0)
+				rg = &groups[i];
+		} else if (strcmp(groups[i].key, ref) == 0)
+			rg = &groups[i];
+		free(t.p);
+	}
+	if (!rg) {
+		fprintf(stderr, "%s: --ref %s: no such group\n", progname, ref);
+		return 1;
+	}
+	double *p = emalloc(ngroups * sizeof *p), *adj = emalloc(ngroups * sizeof *adj);
+	double *u = emalloc(ngroups * sizeof *u);
+	size_t m = 0;
+	double ref_median = median_of(rg->a.v, rg->a.n);
+	for (size_t oi = 0; oi < ngroups; oi++) {
+		struct group *g = &groups[order[oi]];
+		if (g == rg)
+			continue;
+		mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
+		m++;
+	}
+	holm(p, m, adj);
+	m = 0;
+	for (size_t oi = 0; oi < ngroups; oi++) {
+		struct group *g = &groups[order[oi]];
+		if (g == rg)
+			continue;
+		double med = median_of(g->a.v, g->a.n);
+		struct row *rw = new_row(g);
+		cell_num(rw, "n", (double)g->a.n);
+		cell_num(rw, "n_missing", (double)g->missing);
+		cell_num(rw, "median", med);
+		cell_num(rw, "ref_n", (double)rg->a.n);
+		cell_num(rw, "ref_median", ref_median);
+		cell_num(rw, "diff_median", med - ref_median);
+		cell_num(rw, "u", u[m]);
+		cell_num(rw, "p", p[m]);
+		cell_num(rw, "p_holm", adj[m]);
+		/* Cliff's delta = P(x > y) - P(x < y) = 2 U / (n1 n2) - 1 */
+		cell_num(rw, "cliffs_delta", g->a.n && rg->a.n ? 2 * u[m] / ((double)g->a.n * rg->a.n) - 1 : NAN);
+		m++;
+	}
+	free(p);
+	free(adj);
+	free(u);
+	return 0;
+}
+
+/* Frees the rows, the groups and the --by expressions. */
+static void
+free_tables(void)
+{
+	for (size_t i = 0; i < nrows; i++) {
+		for (int j = 0; j < rows[i].n; j++)
+			free(rows[i].c[j].text);
+		free(rows[i].c);
+	}
+	free(rows);
+	for (size_t i = 0; i < ngroups; i++) {
+		free(groups[i].key);
+		free(groups[i].a.v);
+		free(groups[i].b.v);
+		free(groups[i].cl.v);
+		strmap_free(&groups[i].clusters);
+	}
+	free(groups);
+	strmap_free(&gindex);
+	for (int i = 0; i < nby; i++) {
+		expr_free(bys[i]);
+		free(by_names[i]);
+	}
+	free(bys);
+	free(by_names);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,11 +575,7 @@ main(int argc, char **argv)
 			break;
 		case 'C': cluster_text = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "ndjson") == 0) format = F_NDJSON;
-			else if (strcmp(optarg, "table") == 0) format = F_TABLE;
-			else if (strcmp(optarg, "csv") == 0) format = F_CSV;
-			else if (strcmp(optarg, "tsv") == 0) format = F_TSV;
-			else usage_error("--format: expected ndjson, table, csv or tsv, got '%s'", optarg);
+			format = parse_format(optarg);
 			break;
 		case 'h': usage();
 		case 'P': pred_text = optarg; break;
@@ -409,22 +599,7 @@ main(int argc, char **argv)
 	if (!value_text)
 		value_text = ".grade";
 
-	bys = emalloc((size_t)(nby ? nby : 1) * sizeof *bys);
-	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
-	for (int i = 0; i < nby; i++) {
-		const char *t = by_text[i], *eq = t;
-		while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
-		    (eq > t && *eq >= '0' && *eq <= '9'))
-			eq++;
-		if (eq > t && *eq == '=' && eq[1] != '=') {
-			by_names[i] = estrndup(t, (size_t)(eq - t));
-			t = eq + 1;
-		} else
-			by_names[i] = NULL;
-		bys[i] = expr_new(t, jv_copy(args), "--by");
-		if (!by_names[i])
-			by_names[i] = estrdup(expr_name(bys[i]));
-	}
+	compile_bys(by_text, args);
 	struct expr *ea = expr_new(verb == AGREE ? truth_text : value_text, jv_copy(args), verb == AGREE ? "--truth" : "--value");
 	struct expr *eb = verb == AGREE ? expr_new(pred_text, jv_copy(args), "--pred") : NULL;
 	struct expr *ec = cluster_text ? expr_new(cluster_text, jv_copy(args), "--cluster") : NULL;
@@ -483,150 +658,20 @@ main(int argc, char **argv)
 	if (sorted)
 		qsort(order, ngroups, sizeof *order, cmp_group);
 
-	if (verb == SUMMARY) {
-		for (size_t oi = 0; oi < ngroups; oi++) {
-			struct group *g = &groups[order[oi]];
-			struct summary s;
-			stats_summary(g->a.v, g->a.n, &s);
-			if (boot)
-				bootstrap(g, 0, boot, seed, boot_mean, 1, &s.ci_low, &s.ci_high);
-			struct row *rw = new_row(g);
-			cell_num(rw, "n", (double)s.n);
-			cell_num(rw, "n_missing", (double)g->missing);
-			cell_num(rw, "mean", s.mean);
-			cell_num(rw, "sd", s.sd);
-			cell_num(rw, "se", s.se);
-			cell_num(rw, "median", s.median);
-			cell_num(rw, "q1", s.q1);
-			cell_num(rw, "q3", s.q3);
-			cell_num(rw, "min", s.min);
-			cell_num(rw, "max", s.max);
-			cell_num(rw, "ci_low", s.ci_low);
-			cell_num(rw, "ci_high", s.ci_high);
-		}
-	} else if (verb == AGREE) {
-		for (size_t oi = 0; oi < ngroups; oi++) {
-			struct group *g = &groups[order[oi]];
-			struct agreement a;
-			stats_agree(g->a.v, g->b.v, g->a.n, &a);
-			struct row *rw = new_row(g);
-			static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
-			double lo[4], hi[4];
-			if (boot)
-				bootstrap(g, 1, boot, seed, boot_agree, 4, lo, hi);
-			cell_num(rw, "n", (double)a.n);
-			cell_num(rw, "n_missing", (double)g->missing);
-			const struct { const char *name; double v; } f[] = {
-				{ "mae", a.mae }, { "rmse", a.rmse }, { "bias", a.bias }, { "pearson_r", a.pearson_r },
-				{ "pearson_p", a.pearson_p }, { "spearman_rho", a.spearman_rho }, { "spearman_p", a.spearman_p },
-				{ "kendall_tau", a.kendall_tau }, { "kendall_p", a.kendall_p }, { "ccc", a.ccc }, { "icc", a.icc },
-				{ "qwk", a.qwk }, { "exact", a.exact }, { "within1", a.within1 }, { "loa_low", a.loa_low },
-				{ "loa_high", a.loa_high },
-			};
-			for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-				cell_num(rw, f[i].name, f[i].v);
-				for (int k = 0; boot && k < 4; k++)
-					if (strcmp(f[i].name, bn[k]) == 0) {
-						static const char *const lon[] = { "mae_ci_low", "pearson_r_ci_low", "spearman_rho_ci_low", "qwk_ci_low" };
-						static const char *const hin[] = { "mae_ci_high", "pearson_r_ci_high", "spearman_rho_ci_high", "qwk_ci_high" };
-						cell_num(rw, lon[k], lo[k]);
-						cell_num(rw, hin[k], hi[k]);
-					}
-			}
-		}
-	} else {
-		/* the reference group: its key text as printed in table form */
-		struct group *rg = NULL;
-		for (size_t i = 0; i < ngroups && !rg; i++) {
-			struct cell kc = { "", groups[i].key, 0 };
-			struct buf t = { 0 };
-			if (nby == 1) {
-				cell_text(&kc, &t, 1);
-				if (strcmp(buf_cstr(&t), ref) == 0)
-					rg = &groups[i];
-			} else if (strcmp(groups[i].key, ref) == 0)
-				rg = &groups[i];
-			free(t.p);
-		}
-		if (!rg) {
-			fprintf(stderr, "%s: --ref %s: no such group\n", progname, ref);
-			nfail++;
-		} else {
-			double *p = emalloc(ngroups * sizeof *p), *adj = emalloc(ngroups * sizeof *adj);
-			double *u = emalloc(ngroups * sizeof *u);
-			size_t m = 0;
-			double *rs = emalloc((rg->a.n ? rg->a.n : 1) * sizeof *rs);
-			if (rg->a.n)
-				memcpy(rs, rg->a.v, rg->a.n * sizeof *rs);
-			sort_doubles(rs, rg->a.n);
-			double ref_median = quantile_sorted(rs, rg->a.n, 0.5);
-			for (size_t oi = 0; oi < ngroups; oi++) {
-				struct group *g = &groups[order[oi]];
-				if (g == rg)
-					continue;
-				mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
-				m++;
-			}
-			holm(p, m, adj);
-			m = 0;
-			for (size_t oi = 0; oi < ngroups; oi++) {
-				struct group *g = &groups[order[oi]];
-				if (g == rg)
-					continue;
-				double *gs = emalloc((g->a.n ? g->a.n : 1) * sizeof *gs);
-				if (g->a.n)
-					memcpy(gs, g->a.v, g->a.n * sizeof *gs);
-				sort_doubles(gs, g->a.n);
-				double med = quantile_sorted(gs, g->a.n, 0.5);
-				free(gs);
-				struct row *rw = new_row(g);
-				cell_num(rw, "n", (double)g->a.n);
-				cell_num(rw, "n_missing", (double)g->missing);
-				cell_num(rw, "median", med);
-				cell_num(rw, "ref_n", (double)rg->a.n);
-				cell_num(rw, "ref_median", ref_median);
-				cell_num(rw, "diff_median", med - ref_median);
-				cell_num(rw, "u", u[m]);
-				cell_num(rw, "p", p[m]);
-				cell_num(rw, "p_holm", adj[m]);
-				/* Cliff's delta = P(x > y) - P(x < y) = 2 U / (n1 n2) - 1 */
-				cell_num(rw, "cliffs_delta", g->a.n && rg->a.n ? 2 * u[m] / ((double)g->a.n * rg->a.n) - 1 : NAN);
-				m++;
-			}
-			free(p);
-			free(adj);
-			free(u);
-			free(rs);
-		}
-	}
+	if (verb == SUMMARY)
+		summary_rows(order, boot, seed);
+	else if (verb == AGREE)
+		agree_rows(order, boot, seed);
+	else
+		nfail += compare_rows(order, ref);
 	print_rows(format);
 	out_close();
 	if (nmissing)
 		fprintf(stderr, "%s: %lu record%s with a missing or non-numeric value (counted in n_missing)\n",
 		    progname, nmissing, nmissing == 1 ? "" : "s");
 
-	for (size_t i = 0; i < nrows; i++) {
-		for (int j = 0; j < rows[i].n; j++)
-			free(rows[i].c[j].text);
-		free(rows[i].c);
-	}
-	free(rows);
-	for (size_t i = 0; i < ngroups; i++) {
-		free(groups[i].key);
-		free(groups[i].a.v);
-		free(groups[i].b.v);
-		free(groups[i].cl.v);
-		strmap_free(&groups[i].clusters);
-	}
-	free(groups);
-	strmap_free(&gindex);
+	free_tables();
 	free(order);
-	for (int i = 0; i < nby; i++) {
-		expr_free(bys[i]);
-		free(by_names[i]);
-	}
-	free(bys);
-	free(by_names);
 	expr_free(ea);
 	expr_free(eb);
 	expr_free(ec);

@@ -22,7 +22,8 @@ reply: the answer text (rest of the directive). judge=SCORE answers as a judge
 with {"score": SCORE, "justification": ...}; judge={"model": SCORE, ...} gives
 each judge model its own score. route=TASK answers pt-judge's router.
 fixture=NAME answers with tests/fixtures/replies/NAME.json: the status,
-headers and body of a real server's reply, written from its documentation.
+headers and body of a real server's reply, written from its documentation
+(with times=N, only the first N attempts; then the default answer).
 """
 import argparse, email.utils, hashlib, http.server, json, random, re, socket, struct
 import sys, threading, time, os
@@ -141,7 +142,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if fail:
             return self.fault(fail, d)
-        if "fixture" in d:      # a real server's reply, from tests/fixtures/replies/NAME.json
+        if "fixture" in d and attempt <= int(d.get("times", "1000000")):
+            # a real server's reply, from tests/fixtures/replies/NAME.json (times=N: the first N attempts)
             fx = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "replies",
                                              d["fixture"] + ".json")))
             return self.send_json(fx.get("status", 200), fx["body"], list(fx.get("headers", {}).items()))

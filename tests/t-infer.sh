@@ -23,7 +23,7 @@ check "anthropic headers" "/v1/messages $KEY 2023-06-01" "$(lastreq | jq -r '.pa
 check "anthropic reply read" "ok Answer" "$(jq -r '.infer.status + " " + (.response | split(" ")[0])' $TMPDIR/o.ndjson)"
 AZ=${U%/v1}/openai/deployments/gpt4o
 PT_API_KEY=$KEY pt-infer --api azure -m gpt-4o -u "$AZ" $TMPDIR/one.ndjson > $TMPDIR/o.ndjson 2>/dev/null
-check "azure path, version, api-key" "/openai/deployments/gpt4o/chat/completions api-version=2024-12-01-preview $KEY null" \
+check "azure path, version, api-key" "/openai/deployments/gpt4o/chat/completions api-version=2025-04-01-preview $KEY null" \
 	"$(lastreq | jq -r '.path + " " + .query + " " + .headers["api-key"] + " " + (.headers.authorization | tostring)')"
 pt-infer --api anthropic -m c $TMPDIR/one.ndjson > /dev/null 2> $TMPDIR/err; st=$?
 check "anthropic needs a key" "2 pt-infer: no API key for anthropic: set PT_API_KEY or ANTHROPIC_API_KEY, or use --api-key-file" "$st $(cat $TMPDIR/err)"

@@ -94,9 +94,9 @@ jq -c '.response = "[[pt: judge=2]] answer"' judge_tasks.ndjson > $TMPDIR/rs.ndj
 $J -k --samples 2 $TMPDIR/rs.ndjson > $TMPDIR/rs.out 2>/dev/null
 jq -c 'if .id == "dx" then .judges[1].status = "http_error" | .judges[1].score = null else . end' $TMPDIR/rs.out > $TMPDIR/rs2.out
 : > $LOG; $J -k --samples 2 --resume $TMPDIR/rs2.out -o $TMPDIR/rs2.out $TMPDIR/rs.ndjson 2>$TMPDIR/err; st=$?
-check "resume: a record whose sample 1 failed is judged again, the rest written as they were" \
-	"0 $(wc -l < $TMPDIR/rs.ndjson) 2 $(($(wc -l < $TMPDIR/rs.ndjson) - 1))" \
-	"$st $(wc -l < $TMPDIR/rs2.out) $(wc -l < $LOG) $(grep -c -F -x -f $TMPDIR/rs.out $TMPDIR/rs2.out)"
+check "resume: a record whose sample 1 failed is judged again (its two samples asked)" \
+	"0 $(wc -l < $TMPDIR/rs.ndjson) 2" "$st $(wc -l < $TMPDIR/rs2.out) $(wc -l < $LOG)"
+check "resume: the rest written as they were" "$(grep -v '"id":"dx"' $TMPDIR/rs.out)" "$(grep -v '"id":"dx"' $TMPDIR/rs2.out)"
 check "resume: the record judged again" '"ok,ok"' "$(jq -c 'select(.id == "dx") | [.judges[].status] | join(",")' $TMPDIR/rs2.out | tr -d '[]')"
 : > $LOG; $J -k --samples 3 --resume $TMPDIR/rs.out $TMPDIR/rs.ndjson > $TMPDIR/rs3.out 2>/dev/null
 check "resume with a larger --samples judges every record again" "$(wc -l < $TMPDIR/rs.ndjson) $((3 * $(wc -l < $TMPDIR/rs.ndjson))) 3" \
