@@ -99,6 +99,11 @@ check "Azure v1 API: no api-version, the model in the body" "/openai/v1/chat/com
 : > $LOG; env -u PT_API_KEY AZURE_OPENAI_AD_TOKEN=entra-tok pt-infer --api azure -m gpt-5 -u "$AZ/openai/v1" $TMPDIR/in.ndjson > /dev/null 2>&1
 check "Azure: an Entra ID token as a bearer token" "Bearer entra-tok null" "$(jq -r '"\(.headers.authorization) \(.headers["api-key"])"' $LOG)"
 
+# --- the router reads the answer after the reasoning (braces inside <think> were a parse_error)
+printf '%s\n' '{"id":"r","final_diagnosis":"Sarcoidosis","test_plan":"Biopsy","question_text":"[[pt: fixture=router_think_braces; times=1]] plan?","response":"Biopsy"}' > $TMPDIR/auto.ndjson
+check "--task auto: the task after the reasoning" "ok cpc_management" \
+	"$(pt-judge -m j -u "$U" --task auto $TMPDIR/auto.ndjson 2>/dev/null | jq -r '"\(.judges[0].router.status) \(.judges[0].task)"')"
+
 # --- --structured puts the score schema on judgements, not on the router
 printf '%s\n' '{"id":"a2","final_diagnosis":"Sarcoidosis","test_plan":"Biopsy","question_text":"[[pt: route=cpc_management; judge=2]] plan?","response":"Biopsy"}' > $TMPDIR/auto.ndjson
 : > $LOG; pt-judge -m j -u "$U" --structured --task auto $TMPDIR/auto.ndjson > $TMPDIR/o.ndjson 2>/dev/null
