@@ -4,7 +4,7 @@ include config.mk
 
 TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
 LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
-         lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o
+         lib/pace.o lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o
 MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1
 MAN7 = man/pt.7
 

@@ -31,6 +31,8 @@ const char engine_cli_help[] =
     "      --retry-after-cap S longest Retry-After honoured (default 300)\n"
     "      --timeout S         per attempt (default 600)\n"
     "      --rpm N             at most N requests started per minute\n"
+    "      --tpm N             at most N tokens per minute (estimated, then corrected)\n"
+    "      --max-wait S        how long a record waits on a server that asks to (default 1800)\n"
     "Cache and resume:\n"
     "      --cache DIR         response cache (default $PT_CACHE)\n"
     "      --offline           answer from the cache only\n"
@@ -51,6 +53,7 @@ engine_cli_init(struct engine_cli *c)
 	c->o.retries = 6;
 	c->o.retry_after_cap = 300;
 	c->o.timeout = 600;
+	c->o.max_wait = 1800;
 	c->samples = 1;
 }
 
@@ -94,6 +97,8 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_RETRY_AFTER_CAP: c->o.retry_after_cap = parse_double("--retry-after-cap", arg, 0, 86400); break;
 	case OPT_TIMEOUT: c->o.timeout = parse_double("--timeout", arg, 0.001, 86400); break;
 	case OPT_RPM: c->o.rpm = parse_double("--rpm", arg, 0.001, 1e9); break;
+	case OPT_TPM: c->o.tpm = parse_double("--tpm", arg, 1, 1e12); break;
+	case OPT_MAX_WAIT: c->o.max_wait = parse_double("--max-wait", arg, 0, 7 * 86400); break;
 	case OPT_CACHE: c->o.cache_dir = arg; break;
 	case OPT_OFFLINE: c->o.offline = 1; break;
 	case OPT_RESUME: c->resume = arg; break;
@@ -184,6 +189,9 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		exit(PT_EXIT_USAGE);
 	}
 	c->o.key = c->key;
+	/* the completion part of a request's token estimate (--tpm, the servers' token limits) */
+	c->o.out_tokens = c->samp.has_max_completion_tokens ? c->samp.max_completion_tokens
+	    : c->samp.has_max_tokens ? c->samp.max_tokens : c->o.api == API_ANTHROPIC ? 4096 : 256;
 	if (!c->progress_set)
 		c->o.progress = isatty(2);
 	if (c->output)

@@ -24,10 +24,30 @@ const char *const status_names[] = {
 
 volatile int pt_interrupted;
 
+/* A replica's own limits: a pause a 429 asked for, and the request and
+ * token buckets its rate-limit headers describe. */
+struct pace {
+	double pause_until;
+	struct bucket req, tok;
+	long starts;                  /* requests started on it */
+	double started_tokens;        /* their estimated tokens */
+};
+
 struct engine {
 	struct engine_opts o;
 	CURLM *multi;
-	struct job *queue;            /* waiting to start, in submission order */
+	struct job *queue, *tail;     /* ready to start: retries that are due first, then new jobs */
+	struct job **later;           /* retries not yet due: a min-heap by not_before */
+	size_t nlater, latercap;
+	struct pace *pace;            /* per replica */
+	struct bucket tpm;            /* --tpm */
+	double blocked_until;         /* when a start held back by a limit may go (0: none held) */
+	const char *blocked_why;
+	int blocked_url;
+	long n429;
+	double probe_until;           /* before the first reply, or this time, one request goes alone,
+	                                 so that its rate-limit headers pace the rest (0: done) */
+	double paused;                /* seconds some replica was paused by the server */
 	struct job **running;         /* in flight */
 	int nrunning, limit;
 	int *url_load;
@@ -139,6 +159,10 @@ engine_new(const struct engine_opts *o)
 	e->multi = curl_multi_init();
 	e->limit = o->jobs;
 	e->running = ecalloc((size_t)o->jobs, sizeof *e->running);
+	e->pace = ecalloc((size_t)o->nurls, sizeof *e->pace);
+	e->probe_until = -1;   /* set when the first request starts */
+	if (o->tpm > 0)
+		bucket_init(&e->tpm, o->tpm, o->tpm / 60, now());
 	e->url_load = ecalloc((size_t)o->nurls, sizeof *e->url_load);
 	e->endpoints = ecalloc((size_t)o->nurls, sizeof *e->endpoints);
 	e->shown = ecalloc((size_t)o->nurls, sizeof *e->shown);
@@ -231,6 +255,71 @@ finish(struct engine *e, struct job *j)
 	j->done(j);
 }
 
+static void
+push_back(struct engine *e, struct job *j)
+{
+	j->next = NULL;
+	if (e->tail)
+		e->tail->next = j;
+	else
+		e->queue = j;
+	e->tail = j;
+	e->queued++;
+}
+
+static struct job *
+pop_front(struct engine *e)
+{
+	struct job *j = e->queue;
+	if (j) {
+		e->queue = j->next;
+		if (!e->queue)
+			e->tail = NULL;
+		e->queued--;
+	}
+	return j;
+}
+
+/* The retries that wait: a binary min-heap on not_before, so the engine
+ * looks at the next one due, never at the whole queue. */
+static void
+later_push(struct engine *e, struct job *j)
+{
+	if (e->nlater == e->latercap) {
+		e->latercap = e->latercap ? 2 * e->latercap : 64;
+		e->later = erealloc(e->later, e->latercap * sizeof *e->later);
+	}
+	size_t i = e->nlater++;
+	while (i > 0 && e->later[(i - 1) / 2]->not_before > j->not_before) {
+		e->later[i] = e->later[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	e->later[i] = j;
+	e->queued++;
+}
+
+static struct job *
+later_pop(struct engine *e)
+{
+	struct job *top = e->later[0], *last = e->later[--e->nlater];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= e->nlater)
+			break;
+		if (c + 1 < e->nlater && e->later[c + 1]->not_before < e->later[c]->not_before)
+			c++;
+		if (last->not_before <= e->later[c]->not_before)
+			break;
+		e->later[i] = e->later[c];
+		i = c;
+	}
+	if (e->nlater)
+		e->later[i] = last;
+	e->queued--;
+	return top;
+}
+
 /* Ends a job that will not be sent after a configuration error. */
 static void
 not_sent(struct engine *e, struct job *j)
@@ -254,12 +343,11 @@ stop_sending(struct engine *e, const struct job *j, const char *what)
 		fputc('\n', stderr);
 	e->progress_shown = 0;
 	fprintf(stderr, "%s: %s; the remaining requests are not sent\n", progname, e->stopped);
-	while (e->queue) {
-		struct job *q = e->queue;
-		e->queue = q->next;
-		e->queued--;
+	struct job *q;
+	while ((q = pop_front(e)) != NULL)
 		not_sent(e, q);
-	}
+	while (e->nlater)
+		not_sent(e, later_pop(e));
 }
 
 /* What an HTTP error says about the configuration, when every request would
@@ -322,12 +410,7 @@ engine_submit(struct engine *e, struct job *j)
 		not_sent(e, j);
 		return;
 	}
-	j->next = NULL;
-	struct job **p = &e->queue;
-	while (*p)
-		p = &(*p)->next;
-	*p = j;
-	e->queued++;
+	push_back(e, j);
 }
 
 int
@@ -411,6 +494,7 @@ on_header(char *p, size_t size, size_t n, void *data)
 {
 	struct job *j = data;
 	j->retry_after = retry_after_header(p, size * n, j->retry_after);
+	ratelimit_header(&j->rl, p, size * n);
 	if (size * n >= 20 && strncasecmp(p, "x-should-retry:", 15) == 0) {
 		const char *v = p + 15;
 		while (*v == ' ')
@@ -421,19 +505,16 @@ on_header(char *p, size_t size, size_t n, void *data)
 }
 
 static void
-start(struct engine *e, struct job *j)
+start(struct engine *e, struct job *j, int best)
 {
 	CURL *c = curl_easy_init();
-	int best = 0;
-	for (int i = 1; i < e->o.nurls; i++)
-		if (e->url_load[i] < e->url_load[best])
-			best = i;
 	j->url = best;
 	j->base_url = e->shown[best];
 	e->url_load[best]++;
 	j->resp.len = 0;
 	j->no_retry = 0;
 	j->retry_after = -1;
+	ratelimit_clear(&j->rl);
 	j->errbuf[0] = 0;
 	j->attempts++;
 	j->t_attempt = now();
@@ -463,26 +544,111 @@ start(struct engine *e, struct job *j)
 	e->running[e->nrunning++] = j;
 }
 
-/* Starts queued jobs that are due, within the in-flight limit and --rpm. */
+/* How many may be in flight at t: the AIMD limit, or one while the first
+ * request probes the servers' limits (a second at most). */
+static int
+room(const struct engine *e, double t)
+{
+	return e->probe_until != 0 && (e->probe_until < 0 || t < e->probe_until) ? 1 : e->limit;
+}
+
+/* The replica j may start on now (the least loaded that no pause or bucket
+ * holds back), or -1 with *until and *why saying when the first could. */
+static int
+pick_replica(struct engine *e, const struct job *j, double t, double *until, const char **why, int *url)
+{
+	int best = -1;
+	double soonest = INFINITY;
+	for (int i = 0; i < e->o.nurls; i++) {
+		struct pace *p = &e->pace[i];
+		double w = p->pause_until - t, wr = bucket_wait(&p->req, 1, t), wt = bucket_wait(&p->tok, j->est_tokens, t);
+		const char *r = "rate limit";
+		if (wr > w)
+			w = wr, r = "pacing to the server's request limit";
+		if (wt > w)
+			w = wt, r = "pacing to the server's token limit";
+		if (w <= 0) {
+			if (best < 0 || e->url_load[i] < e->url_load[best])
+				best = i;
+		} else if (w < soonest) {
+			soonest = w;
+			*why = r;
+			*url = i;
+		}
+	}
+	if (best < 0)
+		*until = t + soonest;
+	return best;
+}
+
+/* Starts ready jobs (due retries first) within the in-flight limit, --rpm,
+ * --tpm and the replicas' pauses and buckets; when one is held back, notes
+ * until when, so that engine_step sleeps exactly that long. */
 static void
 start_due(struct engine *e)
 {
 	double t = now();
-	struct job **p = &e->queue;
-	while (*p && e->nrunning < e->limit && !pt_interrupted) {
-		struct job *j = *p;
-		if (j->not_before > t) {
-			p = &j->next;
-			continue;
-		}
-		if (e->o.rpm > 0) {
-			if (e->next_start > t)
-				break;
+	while (e->nlater && e->later[0]->not_before <= t) {
+		/* a due retry goes before the new jobs */
+		struct job *j = later_pop(e);
+		j->next = e->queue;
+		e->queue = j;
+		if (!e->tail)
+			e->tail = j;
+		e->queued++;
+	}
+	e->blocked_until = 0;
+	while (e->queue && e->nrunning < room(e, t) && !pt_interrupted) {
+		struct job *j = e->queue;
+		if (j->est_tokens == 0)
+			j->est_tokens = (double)strlen(j->body) / 4 + (double)e->o.out_tokens;
+		double w = 0;
+		if (e->o.rpm > 0 && e->next_start > t)
+			w = e->next_start - t, e->blocked_why = "--rpm", e->blocked_url = -1;
+		if (e->o.tpm > 0 && bucket_wait(&e->tpm, j->est_tokens, t) > w)
+			w = bucket_wait(&e->tpm, j->est_tokens, t), e->blocked_why = "--tpm", e->blocked_url = -1;
+		int url = w > 0 ? -1 : pick_replica(e, j, t, &e->blocked_until, &e->blocked_why, &e->blocked_url);
+		if (w > 0)
+			e->blocked_until = t + w;
+		if (url < 0)
+			return;
+		if (e->o.rpm > 0)
 			e->next_start = (e->next_start > t - 60 / e->o.rpm ? e->next_start : t) + 60 / e->o.rpm;
+		bucket_take(&e->tpm, j->est_tokens, t);
+		bucket_take(&e->pace[url].req, 1, t);
+		bucket_take(&e->pace[url].tok, j->est_tokens, t);
+		j->start_seq = e->pace[url].starts++;
+		e->pace[url].started_tokens += j->est_tokens;
+		j->start_tokens = e->pace[url].started_tokens;
+		pop_front(e);
+		if (e->probe_until < 0)
+			e->probe_until = t + 1;
+		start(e, j, url);
+	}
+}
+
+/* What a reply says of the replica's limits: its rate-limit headers set the
+ * buckets, a 429 (or 503/529) with a retry time pauses every start on it
+ * until then, and --tpm gets back what the estimate overcharged. */
+static void
+pace_reply(struct engine *e, struct job *j, long code)
+{
+	struct pace *p = &e->pace[j->url];
+	double t = now();
+	const double *tok = j->rl.v[1][1] > 0 ? j->rl.v[1] : j->rl.v[2];
+	/* the server's count is as of this request: those started after it
+	 * may not be in it yet */
+	double later = (double)(p->starts - j->start_seq - 1), later_tok = p->started_tokens - j->start_tokens;
+	bucket_server(&p->req, j->rl.v[0][0] >= 0 ? j->rl.v[0][0] - later : -1, j->rl.v[0][1], t);
+	bucket_server(&p->tok, tok[0] >= 0 ? tok[0] - later_tok : -1, tok[1], t);
+	if (code == 429)
+		e->n429++;
+	if ((code == 429 || code == 503 || code == 529) && j->retry_after >= 0) {
+		double until = t + (j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap);
+		if (until > p->pause_until) {
+			e->paused += until - (p->pause_until > t ? p->pause_until : t);
+			p->pause_until = until;
 		}
-		*p = j->next;
-		e->queued--;
-		start(e, j);
 	}
 }
 
@@ -529,6 +695,9 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		}
 	j->http_status = code;
 	reply_free(&j->reply);
+	e->probe_until = 0;
+	if (code)
+		pace_reply(e, j, code);
 	if (res != CURLE_OK) {
 		j->status = res == CURLE_OPERATION_TIMEDOUT ? ST_TIMEOUT : ST_NETWORK_ERROR;
 		set_error(e, j, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
@@ -565,30 +734,43 @@ complete(struct engine *e, struct job *j, CURLcode res)
 			retry = 0;
 			stop_sending(e, j, cfg);
 		}
-		if (code == 429)
+		/* AIMD on a 429 that gives no time to come back; one that does
+		 * pauses the replica instead (pace_reply) */
+		if (code == 429 && j->retry_after < 0)
 			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 	}
+	/* A server that asks to wait (429 with a retry time, 503 or 529
+	 * overloaded) is waited for within --max-wait, not given up after
+	 * --retries; other failures count against --retries. */
+	int asks_wait = retry && ((code == 429 && j->retry_after >= 0) || code == 503 || code == 529);
 	if (j->status == ST_OK) {
 		if (e->limit < e->o.jobs)
 			e->limit++;
 		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->resp.p, j->resp.len) < 0)
 			fprintf(stderr, "%s: cache %s: %s\n", progname, e->o.cache_dir, strerror(errno));
 	}
-	if (retry && j->attempts <= e->o.retries && !pt_interrupted) {
-		double delay;
-		if (j->retry_after >= 0)
-			delay = j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap;
-		else {
-			double cap = 0.5 * pow(2, j->attempts - 1);
-			delay = uniform(e) * (cap < 60 ? cap : 60);
-		}
+	if (e->o.tpm > 0) {
+		/* --tpm charged an estimate: the usage corrects it; a 429 spent nothing */
+		if (j->reply.prompt_tokens >= 0 && j->reply.completion_tokens >= 0)
+			e->tpm.level += j->est_tokens - (double)(j->reply.prompt_tokens + j->reply.completion_tokens);
+		else if (code == 429)
+			e->tpm.level += j->est_tokens;
+	}
+	double delay;
+	if (j->retry_after >= 0)
+		delay = j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap;
+	else {
+		double cap = 0.5 * pow(2, j->attempts - j->waits - 1);
+		delay = uniform(e) * (cap < 60 ? cap : 60);
+	}
+	if (asks_wait && now() + delay - j->t_first <= e->o.max_wait)
+		j->waits++;
+	else if (!(retry && j->attempts - j->waits <= e->o.retries))
+		retry = 0;
+	if (retry && !pt_interrupted) {
 		j->not_before = now() + delay;
 		e->retries++;
-		j->next = NULL;
-		/* back to the head of the queue: a retried job goes before new ones */
-		j->next = e->queue;
-		e->queue = j;
-		e->queued++;
+		later_push(e, j);
 		return;
 	}
 	free(j->resp.p);
@@ -611,8 +793,17 @@ progress(struct engine *e, int final)
 		snprintf(done, sizeof done, "%ld", e->done);
 	if (e->total >= 0 && rate > 0 && !final)
 		snprintf(eta, sizeof eta, ", ETA %.0fs", (double)(e->total - e->done) / rate);
-	fprintf(stderr, "\r%s: %s done, %ld failed, %d in flight, %ld retries, %ld cached, %ld tokens, %.1f/s%s\033[K",
-	    progname, done, e->failed, e->nrunning, e->retries, e->cached, e->ptok + e->ctok, rate, eta);
+	char paused[96] = "";
+	if (e->blocked_until > t + 1 && e->blocked_why) {
+		/* what holds the next start back, when it is long enough to say */
+		if (e->blocked_url >= 0 && e->o.nurls > 1)
+			snprintf(paused, sizeof paused, ", paused %.0f s: %s (replica %d)", e->blocked_until - t, e->blocked_why,
+			    e->blocked_url + 1);
+		else
+			snprintf(paused, sizeof paused, ", paused %.0f s: %s", e->blocked_until - t, e->blocked_why);
+	}
+	fprintf(stderr, "\r%s: %s done, %ld failed, %d in flight, %ld retries, %ld cached, %ld tokens, %.1f/s%s%s\033[K",
+	    progname, done, e->failed, e->nrunning, e->retries, e->cached, e->ptok + e->ctok, rate, eta, paused);
 	e->progress_shown = 1;
 }
 
@@ -623,16 +814,24 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 	int still, nfds;
 	CURLMsg *m;
 	start_due(e);
-	/* Sleep no longer than until the next queued job is due. */
+	/* Input that could not be taken in is no reason to wake: a regular
+	 * file is always readable, and polling it spun a core while the queue
+	 * was full and every job waited on a limit. */
+	if (!engine_room(e))
+		fd = -1;
+	/* Sleep until something can happen: a transfer (curl wakes us), input
+	 * on fd, the next retry falling due or a held-back start's time — the
+	 * last two only when there is room to start one. */
 	double t = now(), next = t + timeout_ms / 1000.0;
-	for (struct job *j = e->queue; j; j = j->next)
-		if (j->not_before < next)
-			next = j->not_before;
-	if (e->o.rpm > 0 && e->queue && e->next_start < next)
-		next = e->next_start;
-	int wait = next > t ? (int)((next - t) * 1000) + 1 : 0;
-	if (e->queue && e->nrunning < e->limit && wait == 0)
-		wait = 1;
+	if (e->probe_until > t && e->queue && e->probe_until < next)
+		next = e->probe_until;
+	if (e->nrunning < room(e, t)) {
+		if (e->nlater && e->later[0]->not_before < next)
+			next = e->later[0]->not_before;
+		if (e->blocked_until > 0 && e->blocked_until < next)
+			next = e->blocked_until;
+	}
+	int wait = next > t ? (int)ceil((next - t) * 1000) : 0;
 	curl_multi_poll(e->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, wait, &nfds);
 	curl_multi_perform(e->multi, &still);
 	while ((m = curl_multi_info_read(e->multi, &still)) != NULL) {
@@ -653,17 +852,15 @@ engine_drain(struct engine *e)
 {
 	double until = now() + 3;
 	/* queued jobs never start */
-	while (e->queue) {
-		struct job *j = e->queue;
-		e->queue = j->next;
-		e->queued--;
+	struct job *j;
+	while ((j = e->queue ? pop_front(e) : e->nlater ? later_pop(e) : NULL) != NULL) {
 		j->abandoned = 1;
 		j->done(j);
 	}
 	while (e->nrunning > 0 && now() < until)
 		engine_step(e, -1, 100);
 	while (e->nrunning > 0) {
-		struct job *j = e->running[0];
+		j = e->running[0];
 		curl_multi_remove_handle(e->multi, j->easy);
 		curl_easy_cleanup(j->easy);
 		j->easy = NULL;
@@ -678,11 +875,13 @@ engine_totals(struct engine *e)
 {
 	if (e->o.progress && e->progress_shown)
 		fputs("\r\033[K", stderr);
-	char detail[96] = "";
+	char detail[96] = "", limits[96] = "";
 	if (e->rtok || e->cachedtok)   /* what the server said of them: reasoning, prompt from its cache */
 		snprintf(detail, sizeof detail, " (%ld reasoning, %ld cached prompt)", e->rtok, e->cachedtok);
-	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries, %ld prompt + %ld completion tokens%s, %.1f s\n",
-	    progname, e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries,
+	if (e->n429 || e->paused > 0)
+		snprintf(limits, sizeof limits, ", %ld answered 429, %.1f s paused", e->n429, e->paused);
+	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s\n",
+	    progname, e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries, limits,
 	    e->ptok, e->ctok, detail, now() - e->t0);
 }
 
@@ -698,6 +897,8 @@ engine_free(struct engine *e)
 	free(e->url_load);
 	free(e->running);
 	free(e->stopped);
+	free(e->pace);
+	free(e->later);
 	/* the slist holds the key header: wipe before freeing */
 	for (struct curl_slist *s = e->headers; s; s = s->next)
 		memset(s->data, 0, strlen(s->data));

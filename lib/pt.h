@@ -279,6 +279,22 @@ void request_hash(const struct engine_opts *o, const char *body, long sample, ch
 char *cache_get(const char *dir, const char *hash, size_t *len);   /* NULL on a miss; caller frees */
 int cache_put(const char *dir, const char *hash, const char *body, size_t len);   /* -1 and errno */
 
+/* pace.c: keeping within rate limits. */
+struct bucket {                 /* what may still be spent; size 0: nothing known, no limit */
+	double size, level, rate, t;   /* units, units, units per second, when level was right */
+};
+void bucket_init(struct bucket *b, double size, double per_s, double t);
+double bucket_wait(const struct bucket *b, double cost, double t);   /* seconds until cost can be spent */
+void bucket_take(struct bucket *b, double cost, double t);           /* may go below zero */
+/* Sets b from a server's remaining and per-minute limit (either -1: unchanged). */
+void bucket_server(struct bucket *b, double remaining, double limit, double t);
+/* A reply's rate-limit headers: v[requests, tokens, input tokens][remaining, limit], -1 unknown. */
+struct ratelimit {
+	double v[3][2];
+};
+void ratelimit_clear(struct ratelimit *r);
+void ratelimit_header(struct ratelimit *r, const char *line, size_t len);
+
 /* engine.c: many requests in flight in one thread (libcurl multi). */
 enum {
 	ST_OK, ST_BAD_INPUT, ST_HTTP_ERROR, ST_TIMEOUT, ST_NETWORK_ERROR, ST_BAD_RESPONSE,
@@ -293,6 +309,9 @@ struct engine_opts {
 	int jobs, retries, offline, progress;
 	int bearer;                             /* Azure: the key is an Entra ID token */
 	double retry_after_cap, timeout, rpm;
+	double tpm;                             /* tokens per minute, estimated before sending */
+	double max_wait;                        /* seconds a record may wait on servers that ask to */
+	long out_tokens;                        /* the completion limit sent, for token estimates */
 	const char *what;                       /* "records" or "judgements" in totals */
 };
 struct job {
@@ -304,6 +323,11 @@ struct job {
 	/* set by the engine before done() */
 	int status, cached, attempts, abandoned;
 	int no_retry;                           /* the server said x-should-retry: false */
+	int waits;                              /* attempts the server asked to wait after (not counted) */
+	struct ratelimit rl;                    /* the last reply's rate-limit headers */
+	double est_tokens;                      /* tokens this request is reckoned to cost */
+	long start_seq;                         /* its place among its replica's starts */
+	double start_tokens;                    /* the replica's estimated tokens started, with it */
 	long http_status;                       /* 0 when no HTTP reply */
 	double latency_ms;
 	char *error;                            /* message, or NULL */
@@ -345,7 +369,7 @@ char *api_key(const char *file, const char *const *names);
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
-	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS
+	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS, OPT_TPM, OPT_MAX_WAIT
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
@@ -356,6 +380,7 @@ enum {
 	{ "keep-order", no_argument, NULL, 'k' }, \
 	{ "max-completion-tokens", required_argument, NULL, OPT_MAX_COMPLETION_TOKENS }, \
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS }, \
+	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT }, \
 	{ "model", required_argument, NULL, 'm' }, \
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, \
 	{ "offline", no_argument, NULL, OPT_OFFLINE }, \
@@ -370,6 +395,7 @@ enum {
 	{ "seed", required_argument, NULL, OPT_SEED }, \
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE }, \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
+	{ "tpm", required_argument, NULL, OPT_TPM }, \
 	{ "url", required_argument, NULL, 'u' }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
 #define ENGINE_SHORTOPTS "j:km:o:u:"

@@ -39,6 +39,37 @@ args = None
 logf = None
 
 
+class Bucket:
+    """An enforced rate limit: `size` units, refilled at size per minute."""
+    def __init__(self, per_minute, burst):
+        self.size, self.rate = burst, per_minute / 60.0
+        self.level, self.t = float(burst), time.time()
+
+    def refill(self):
+        now = time.time()
+        self.level = min(self.size, self.level + (now - self.t) * self.rate)
+        self.t = now
+
+    def wait(self, cost):
+        return 0.0 if self.level >= cost else (cost - self.level) / self.rate
+
+    def headers(self, kind, anthropic):
+        # the limit per minute, what remains now, when it is full again
+        full_in = (self.size - self.level) / self.rate
+        limit, remaining = str(int(self.rate * 60)), str(max(0, int(self.level)))
+        if anthropic:   # RFC 3339 times (docs.anthropic.com/en/api/rate-limits)
+            reset = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + full_in)) + "Z"
+            return [("anthropic-ratelimit-%s-limit" % kind, limit),
+                    ("anthropic-ratelimit-%s-remaining" % kind, remaining),
+                    ("anthropic-ratelimit-%s-reset" % kind, reset)]
+        # OpenAI (platform.openai.com/docs/guides/rate-limits): durations such as 6m0s, 20ms
+        return [("x-ratelimit-limit-%s" % kind, limit), ("x-ratelimit-remaining-%s" % kind, remaining),
+                ("x-ratelimit-reset-%s" % kind, "%dms" % int(full_in * 1000))]
+
+
+buckets = {}
+
+
 def parse_directive(text):
     m = DIRECTIVE.search(text)
     if not m:
@@ -80,7 +111,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        for k, v in headers:
+        for k, v in list(headers) + getattr(self, "limit_headers", []):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
@@ -123,6 +154,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not (anthropic or path.endswith("/chat/completions")) or not isinstance(body, dict):
             return self.send_json(404 if not isinstance(body, dict) is False else 400,
                                   {"error": {"message": "unknown path or bad body", "type": "invalid_request_error"}})
+        self.limit_headers = []
+        if buckets:
+            # the enforced limits: a request costs 1 and its tokens (body/4 + max tokens)
+            cost = {"requests": 1, "tokens": len(json.dumps(body)) / 4 +
+                    (body.get("max_tokens") or body.get("max_completion_tokens") or 0)}
+            with lock:
+                for b in buckets.values():
+                    b.refill()
+                wait = max(b.wait(cost[k]) for k, b in buckets.items())
+                if wait == 0:
+                    for k, b in buckets.items():
+                        b.level -= cost[k]
+                for k, b in buckets.items():
+                    self.limit_headers += b.headers(k, anthropic)
+            if wait > 0:
+                return self.send_json(429, {"error": {"message": "Rate limit reached", "type": "requests",
+                                                      "code": "rate_limit_exceeded"}},
+                                      [("retry-after-ms", str(int(wait * 1000) + 1)),
+                                       ("retry-after", str(int(wait) + 1))])
         text = message_text(body)
         d = parse_directive(text)
         fail = d.get("fail")
@@ -251,10 +301,17 @@ def main():
     p.add_argument("--tls", help="DIR with cert.pem and key.pem: serve HTTPS")
     p.add_argument("--persona", help="a knowledge-base JSON for the scripted clinical persona (tests/persona.py)")
     p.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
+    p.add_argument("--limit-rpm", type=float, help="enforce a request rate limit (token bucket) with rate-limit headers")
+    p.add_argument("--limit-tpm", type=float, help="enforce a token rate limit the same way")
+    p.add_argument("--burst", type=float, default=10, help="the request bucket's size (default 10)")
     args = p.parse_args()
     if args.persona:
         persona.load(args.persona)
     args.faults = [(k, float(v)) for k, v in (f.split("=") for f in args.faults.split(",") if f)]
+    if args.limit_rpm:
+        buckets["requests"] = Bucket(args.limit_rpm, args.burst)
+    if args.limit_tpm:
+        buckets["tokens"] = Bucket(args.limit_tpm, args.limit_tpm)
     logf = open(args.log, "a") if args.log else None
     srv = Server(("127.0.0.1", 0), Handler)
     if args.tls:

@@ -87,19 +87,21 @@ msgs "[[pt: fail=429; times=1; retry_after=30]] cap" > $TMPDIR/s.ndjson
 : > $LOG; pt-infer -m m -u "$U" --retry-after-cap 0.3 $TMPDIR/s.ndjson > /dev/null 2>&1
 g=$(gap); jq -en "$g >= 0.25 and $g < 1.5" >/dev/null && ok "Retry-After capped ($g s)" || fail "Retry-After cap" "gap $g"
 
-# --- AIMD: after a wave of 429s the in-flight limit is lower
+# --- AIMD: after a wave of 429s that give no time to come back, the in-flight
+# limit is lower (one with a time pauses instead: tests/t-pace.sh)
 # (a fresh server: an earlier test's hung request would count as in flight)
 UA=$(start_server aimd)
-msgsn a 16 "[[pt: fail=429; times=1; retry_after=0.3; delay=100]]" > $TMPDIR/s.ndjson
+{ msgs "probe"; msgsn a 16 "[[pt: fail=429; times=1; delay=100]]"; } > $TMPDIR/s.ndjson   # the first goes alone
 pt-infer -m m -u "$UA" -j 8 $TMPDIR/s.ndjson > $TMPDIR/o.ndjson 2>/dev/null; st=$?
-first=$(jq -s '[.[] | select(.n <= 8) | .inflight] | max' $TMPDIR/aimd.log)
-after=$(jq -s '[.[] | select(.n > 8 and .n <= 12) | .inflight] | max' $TMPDIR/aimd.log)
+first=$(jq -s '[.[] | select(.n >= 2 and .n <= 9) | .inflight] | max' $TMPDIR/aimd.log)
+after=$(jq -s '[.[] | select(.n > 9 and .n <= 13) | .inflight] | max' $TMPDIR/aimd.log)
 [ "$st" = 0 ] && [ "$first" -ge 6 ] && [ "$after" -le 2 ] && ok "AIMD halves on 429 (in flight $first, then $after)" \
 	|| fail "AIMD" "exit $st, in flight $first then $after"
 
-# --- order: completion order by default, input order with -k
-msgs "[[pt: delay=400]] slow" "fast 1" "fast 2" > $TMPDIR/s.ndjson
-check "completion order: the slow one last" "1 3" "$(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tail -1) $(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | wc -l)"
+# --- order: completion order by default, input order with -k (the first
+# request goes alone until it is answered: it probes the rate limits)
+msgs "fast 1" "[[pt: delay=400]] slow" "fast 2" > $TMPDIR/s.ndjson
+check "completion order: the slow one last" "2 3" "$(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tail -1) $(pt-infer -m m -u "$U" -j 4 $TMPDIR/s.ndjson 2>/dev/null | wc -l)"
 check "-k input order" "1 2 3" "$(pt-infer -m m -u "$U" -j 4 -k $TMPDIR/s.ndjson 2>/dev/null | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
 
 # --- samples

@@ -13,12 +13,12 @@ while IFS='|' read -r fx api infer judge; do
 	fx=${fx// /} api=${api// /}
 	infer=$(echo $infer) judge=$(echo $judge)
 	msgs "[[pt: fixture=$fx]]" > $TMPDIR/in.ndjson
-	got=$(pt-infer --api $api -m m -u "$U" --retries 0 $TMPDIR/in.ndjson 2>/dev/null |
+	got=$(pt-infer --api $api -m m -u "$U" --retries 0 --max-wait 0 $TMPDIR/in.ndjson 2>/dev/null |
 		jq -c '[.infer.status, .response, (.infer.reasoning != null), .infer.refusal, .infer.finish_reason]')
 	check "$fx ($api): pt-infer" "$infer" "$got"
 	jq -cn --arg r "answer [[pt: fixture=$fx]]" '{id:"j", benchmark:"diagnostic_reasoning", case_vignette:"c",
 		question_text:"q", final_diagnosis:"d", response:$r}' > $TMPDIR/j.ndjson
-	got=$(pt-judge --api $api -m judge -u "$U" --retries 0 $TMPDIR/j.ndjson 2>/dev/null |
+	got=$(pt-judge --api $api -m judge -u "$U" --retries 0 --max-wait 0 $TMPDIR/j.ndjson 2>/dev/null |
 		jq -c '[.judges[-1].status, .predicted_score, .judges[-1].finish_reason]')
 	check "$fx ($api): pt-judge" "$judge" "$got"
 done <<'T'

@@ -102,6 +102,30 @@ read yw ym _ <<< "$(REPS=1 measure pypool "$PY $B/py_pool.py $U200 $W/req10k.ndj
 row "the same workload, Python concurrent.futures pool of 30 threads + urllib" "pt-infer ${lw} s" "Python ${yw} s, $((ym / 1024)) MB" "$(ratio $yw $lw)" "what the reference runner does"
 kill $fs0 $fs200 2>/dev/null
 
+echo "== pt-infer at a rate limit (tests/server.py)"
+# start_py NAME OPTIONS: the Python test server (the limits and faults live there)
+start_py() {
+	rm -f $W/$1.port
+	$PY $top/tests/server.py --port-file $W/$1.port --log $W/$1.log --lifetime 900 ${2:-} >/dev/null 2>&1 &
+	for _ in $(seq 100); do [ -s $W/$1.port ] && break; sleep 0.05; done
+	echo "http://127.0.0.1:$(cat $W/$1.port)/v1"
+}
+head -2000 $W/req.ndjson > $W/req2k.ndjson
+head -200 $W/req.ndjson > $W/req200.ndjson
+UF=$(start_py free); US=$(start_py storm "--faults 429=0.66")
+# CPU per 1,000 HTTP requests answered, and the share of a core over the run
+read fw _ fc <<< "$(REPS=1 measure storm_free "pt-infer -m m -u $UF -j 256 --no-progress $W/req2k.ndjson")"
+: > $W/storm.log
+read sw _ sc <<< "$(REPS=1 measure storm "pt-infer -m m -u $US -j 256 --no-progress $W/req2k.ndjson")"
+sn=$(wc -l < $W/storm.log)
+row "pt-infer -j 256, 2,000 records, the server answers 2 in 3 with 429 + Retry-After: 1" "${sw} s, $(awk -v c=$sc -v w=$sw 'BEGIN { printf "%.1f", 100 * c / w }')% of a core, $(awk -v c=$sc -v n=$sn 'BEGIN { printf "%.3f", 1000 * c / n }') CPU s per 1,000 requests ($sn requests)" "fault-free: ${fw} s, $(awk -v c=$fc 'BEGIN { printf "%.3f", c / 2 }') CPU s per 1,000" "$(awk -v a=$sc -v n=$sn -v b=$fc 'BEGIN { printf "%.1f×", (1000 * a / n) / (b / 2) }') per request" "goals ≤ 5% of a core, ≤ 2× per request"
+UL=$(start_py limited "--limit-rpm 600 --burst 10")
+: > $W/limited.log
+read lw2 _ _ <<< "$(REPS=1 measure limited "pt-infer -m m -u $UL -j 64 --no-progress $W/req200.ndjson")"
+ln=$(wc -l < $W/limited.log)
+row "pt-infer -j 64, 200 records, a server enforcing 600 requests a minute (bucket of 10), OpenAI headers" "${lw2} s, $((ln - 200)) of $ln requests answered 429" "allowed: 10 at once, then 10/s = 19.0 s" "$(awk -v w=$lw2 'BEGIN { printf "%.0f%%", 100 * 19 / w }') of the allowed rate, $(awk -v a=$ln 'BEGIN { printf "%.0f%%", 100 * (a - 200) / a }') 429s" "goals ≥ 80%, ≤ 10%"
+pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
+
 {
 	echo "# Benchmarks"
 	echo

@@ -1,0 +1,56 @@
+#!/bin/bash
+# The engine at an account's rate limit: pacing from the servers' own
+# rate-limit headers (OpenAI and Anthropic forms), a pause that every job
+# honours, --tpm, and nothing given up while a server asks to wait.
+. "$PT_TOP/tests/lib.sh"
+export PT_API_KEY=sk-test
+status_counts() { jq -r .infer.status "$1" | sort | uniq -c | awk '{ printf "%s %s ", $2, $1 }' | sed 's/ $//'; }
+
+# --- an enforced limit of 1,200 requests a minute (a bucket of 10): the
+# headers pace -j 64 so that every record is ok and few requests meet a 429
+for api in openai anthropic; do
+	U=$(start_server "lim$api" --limit-rpm 1200 --burst 10)
+	LOG=$TMPDIR/lim$api.log
+	msgsn r 60 > $TMPDIR/in.ndjson
+	pt-infer --api $api -m m -u "$U" -j 64 $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
+	n=$(wc -l < $LOG)
+	check "enforced limit ($api headers): every record ok" "0 ok 60" "$st $(status_counts $TMPDIR/o.ndjson)"
+	[ $((n - 60)) -le 6 ] && ok "enforced limit ($api headers): $((n - 60)) of $n requests answered 429 (at most 10%)" ||
+		fail "enforced limit ($api headers): 429s" "$((n - 60)) of $n requests answered 429"
+done
+
+# --- a 429 that says when to come back pauses every start on that replica
+U=$(start_server pause)
+LOG=$TMPDIR/pause.log
+{ msgs "[[pt: fail=429; times=1; retry_after=1]] first"; msgsn p 5; } > $TMPDIR/in.ndjson
+pt-infer -m m -u "$U" -j 1 -k $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
+gap=$(jq -s '.[1].t - .[0].t' $LOG)
+check "pause: every record ok" "0 ok 6" "$st $(status_counts $TMPDIR/o.ndjson)"
+jq -en "$gap >= 0.9" >/dev/null && ok "pause: the next request waited for Retry-After (${gap} s)" ||
+	fail "pause: the next request waited for Retry-After" "gap $gap s"
+check "pause: the totals say so" "1" "$(grep -c '1 retries, 1 answered 429, 1.0 s paused' $TMPDIR/err)"
+
+# --- nothing given up while the server asks to wait: --retries does not count
+# 429s with a retry time, 503 or 529; --max-wait does
+msgs "[[pt: fail=429; times=4; retry_after_ms=50]] q" > $TMPDIR/in.ndjson
+check "429s with a retry time are not counted against --retries" "ok 5" \
+	"$(pt-infer -m m -u "$U" --retries 1 $TMPDIR/in.ndjson 2>/dev/null | jq -r '"\(.infer.status) \(.infer.attempts)"')"
+msgs "[[pt: fail=503; times=3]] q" > $TMPDIR/in.ndjson
+check "503 overloaded waits too" "ok 4" \
+	"$(pt-infer -m m -u "$U" --retries 1 $TMPDIR/in.ndjson 2>/dev/null | jq -r '"\(.infer.status) \(.infer.attempts)"')"
+msgs "[[pt: fail=429; times=99; retry_after_ms=100]] q" > $TMPDIR/in.ndjson
+check "--max-wait ends the wait" "http_error" \
+	"$(pt-infer -m m -u "$U" --max-wait 0.5 $TMPDIR/in.ndjson 2>/dev/null | jq -r .infer.status)"
+msgs "[[pt: fail=500; times=99]] q" > $TMPDIR/in.ndjson
+check "other failures keep --retries" "http_error 2" \
+	"$(pt-infer -m m -u "$U" --retries 1 --retry-after-cap 0 $TMPDIR/in.ndjson 2>/dev/null | jq -r '"\(.infer.status) \(.infer.attempts)"')"
+
+# --- --tpm: a request is reckoned at its prompt (bytes/4) plus the completion
+# limit; answers give back what they did not use. With 3,000 tokens a minute
+# and requests reckoned at about 1,030, no more than two are ever out at once.
+U=$(start_server tpm)
+LOG=$TMPDIR/tpm.log
+msgsn t 8 "[[pt: delay=100]]" > $TMPDIR/in.ndjson
+pt-infer -m m -u "$U" -j 8 --tpm 3000 --max-tokens 990 $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>/dev/null; st=$?
+check "--tpm: every record ok, at most 2 in flight" "0 ok 8 2" \
+	"$st $(status_counts $TMPDIR/o.ndjson) $(jq -s 'map(.inflight) | max' $LOG)"
