@@ -8,7 +8,7 @@
 . "$PT_TOP/tests/lib.sh"
 N=${1:-20000}
 F="429=0.10,500=0.03,503=0.02,reset=0.02,hang=0.01,truncate=0.01"
-U=$(start_server soak --faults $F --hang 20)
+U=$(start_server soak --faults $F --hang 20 --lifetime 3600)   # a 429 pauses the replica: slower than 600 s
 seq $N | jq -c '{id: "s\(.)", benchmark: "r_idea", question_text: "Question \(.)", messages: [{role: "user", content: "Question \(.)"}]}' > $TMPDIR/soak.ndjson
 start=$(date +%s)
 pt-infer -m m -u "$U" -j 128 --timeout 2 --retries 8 --retry-after-cap 2 --no-progress $TMPDIR/soak.ndjson > $TMPDIR/soak.out 2> $TMPDIR/soak.err; st=$?
