@@ -639,8 +639,10 @@ pace_reply(struct engine *e, struct job *j, long code)
 	/* the server's count is as of this request: those started after it
 	 * may not be in it yet */
 	double later = (double)(p->starts - j->start_seq - 1), later_tok = p->started_tokens - j->start_tokens;
-	bucket_server(&p->req, j->rl.v[0][0] >= 0 ? j->rl.v[0][0] - later : -1, j->rl.v[0][1], t);
-	bucket_server(&p->tok, tok[0] >= 0 ? tok[0] - later_tok : -1, tok[1], t);
+	if (j->rl.v[0][0] >= 0)
+		bucket_server(&p->req, j->rl.v[0][0] - later, j->rl.v[0][1], t);
+	if (tok[0] >= 0)
+		bucket_server(&p->tok, tok[0] - later_tok, tok[1], t);
 	if (code == 429)
 		e->n429++;
 	if ((code == 429 || code == 503 || code == 529) && j->retry_after >= 0) {

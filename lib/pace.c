@@ -1,7 +1,7 @@
 /* pace.c: keeping within a rate limit. A bucket holds what may still be
  * spent (requests or tokens) and refills at a steady rate up to its size;
  * the engine keeps one per replica for requests and for tokens, filled from
- * the server's own rate-limit headers, and one each for --rpm and --tpm. */
+ * the server's own rate-limit headers, and one for --tpm. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +50,7 @@ bucket_take(struct bucket *b, double cost, double t)
 void
 bucket_server(struct bucket *b, double remaining, double limit, double t)
 {
-	if (remaining < 0 || limit <= 0)
+	if (limit <= 0)
 		return;
 	/* OpenAI's and Anthropic's limits are per minute, replenished
 	 * continuously: limit/60 a second, up to the limit */

@@ -286,7 +286,7 @@ struct bucket {                 /* what may still be spent; size 0: nothing know
 void bucket_init(struct bucket *b, double size, double per_s, double t);
 double bucket_wait(const struct bucket *b, double cost, double t);   /* seconds until cost can be spent */
 void bucket_take(struct bucket *b, double cost, double t);           /* may go below zero */
-/* Sets b from a server's remaining and per-minute limit (either -1: unchanged). */
+/* Sets b from a server's remaining (may be below zero: owed) and per-minute limit. */
 void bucket_server(struct bucket *b, double remaining, double limit, double t);
 /* A reply's rate-limit headers: v[requests, tokens, input tokens][remaining, limit], -1 unknown. */
 struct ratelimit {

@@ -304,6 +304,30 @@ test_sorts(void)
 	}
 }
 
+/* Rate-limit buckets (pace.c) and the headers that fill them. */
+static void
+test_pace(void)
+{
+	struct bucket b = { 0 };
+	CHECK("bucket: nothing known, no wait", bucket_wait(&b, 5, 0) == 0);
+	bucket_init(&b, 60, 1, 0);   /* 60 a minute */
+	bucket_take(&b, 60, 0);
+	CHECK("bucket: empty, 2 s for 2", fabs(bucket_wait(&b, 2, 0) - 2) < 1e-9);
+	CHECK("bucket: refilled after 2 s", bucket_wait(&b, 2, 2) == 0);
+	CHECK("bucket: never over its size", fabs(bucket_wait(&b, 60, 1000)) < 1e-9);
+	bucket_server(&b, -3, 600, 10);   /* owed 3 (requests started after the answer) */
+	CHECK("bucket: server's per-minute limit, a debt", fabs(bucket_wait(&b, 1, 10) - 0.4) < 1e-9);
+	struct ratelimit r;
+	ratelimit_clear(&r);
+	const char *h[] = { "x-ratelimit-limit-requests: 600\r\n", "X-RateLimit-Remaining-Requests: 7\r\n",
+		"anthropic-ratelimit-tokens-remaining: 123\r\n", "anthropic-ratelimit-input-tokens-limit: 4000\r\n",
+		"x-ratelimit-reset-requests: 6m0s\r\n" };
+	for (size_t i = 0; i < sizeof h / sizeof *h; i++)
+		ratelimit_header(&r, h[i], strlen(h[i]));
+	CHECK("rate-limit headers read", r.v[0][1] == 600 && r.v[0][0] == 7 && r.v[1][0] == 123 && r.v[2][1] == 4000 &&
+	    r.v[1][1] == -1);
+}
+
 /* Which programs pt-filter runs on several threads (the audit in expr.c). */
 static void
 test_concurrency(void)
@@ -344,5 +368,6 @@ main(int argc, char **argv)
 	test_wire_reply();
 	test_concurrency();
 	test_sorts();
+	test_pace();
 	return failed ? 1 : 0;
 }
