@@ -3,8 +3,8 @@
 include config.mk
 
 TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
-LIBOBJ = lib/util.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
-         lib/pace.o lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o
+LIBOBJ = lib/util.o lib/file.o lib/group.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
+         lib/pace.o lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o lib/plot.o
 MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1
 MAN7 = man/pt.7
 
@@ -15,6 +15,7 @@ lib/libpt.a: $(LIBOBJ)
 	ar rcs $@ $(LIBOBJ)
 
 $(LIBOBJ): lib/pt.h
+lib/plot.o bin/pt-plot: lib/plot.h
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

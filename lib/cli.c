@@ -320,47 +320,6 @@ resume_free(struct resume *rs)
 	strset_free(&rs->ok);
 }
 
-static char *out_file, *out_tmp;
-
-static mode_t
-umask_now(void)
-{
-	mode_t m = umask(022);
-	umask(m);
-	return m;
-}
-
-void
-output_open(const char *file)
-{
-	out_file = estrdup(file);
-	size_t n = strlen(file) + 16;
-	out_tmp = emalloc(n);
-	snprintf(out_tmp, n, "%s.XXXXXX", file);
-	int fd = mkstemp(out_tmp);
-	if (fd < 0 || dup2(fd, 1) < 0) {
-		fprintf(stderr, "%s: -o %s: %s\n", progname, file, strerror(errno));
-		exit(PT_EXIT_USAGE);
-	}
-	close(fd);
-	fchmod(1, 0644 & ~umask_now());
-}
-
-void
-output_commit(void)
-{
-	if (!out_file)
-		return;
-	if (fsync(1) != 0 || rename(out_tmp, out_file) != 0) {
-		fprintf(stderr, "%s: -o %s: %s\n", progname, out_file, strerror(errno));
-		unlink(out_tmp);
-		exit(PT_EXIT_WRITE);
-	}
-	free(out_file);
-	free(out_tmp);
-	out_file = out_tmp = NULL;
-}
-
 void
 buf_json_str_or_null(struct buf *b, const char *s)
 {

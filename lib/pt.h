@@ -30,7 +30,6 @@ char *estrndup(const char *s, size_t n);
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 long parse_long(const char *opt, const char *s, long lo, long hi);
 double parse_double(const char *opt, const char *s, double lo, double hi);
-char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
 void print_version(void) __attribute__((noreturn));
 int verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void));
 /* The last line of a run where records or whole inputs failed (each was
@@ -80,6 +79,19 @@ struct strset {
 int strset_add(struct strset *s, const char *key);   /* 0 if key was already there */
 int strset_has(const struct strset *s, const char *key);
 void strset_free(struct strset *s);
+
+/* file.c: whole files. */
+char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
+/* A descriptor to write file through: a temporary name beside it (*tmp, for
+ * temp_commit to rename over file) or, for a device or pipe, file itself
+ * (*tmp NULL); -1 and errno on failure. */
+int temp_open(const char *file, char **tmp);
+int temp_commit(int fd, char *tmp, const char *file);   /* fsync + rename; -1 and errno; frees tmp */
+void temp_discard(char *tmp);                           /* removes the temporary; frees tmp */
+/* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
+ * output_commit once everything is written, so FILE is whole at every moment. */
+void output_open(const char *file);
+void output_commit(void);
 
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
 enum { JS_OK, JS_MORE, JS_BAD };
@@ -440,10 +452,6 @@ long resume_rest(struct resume *rs);
 /* The interrupt message of pt-infer and pt-judge. */
 void resume_interrupted(const char *file, unsigned long unfinished, long kept);
 void resume_free(struct resume *rs);
-/* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
- * output_commit once everything is written, so FILE is whole at every moment. */
-void output_open(const char *file);
-void output_commit(void);
 /* Quotes s (may be NULL: null) into b as a JSON value. */
 void buf_json_str_or_null(struct buf *b, const char *s);
 
@@ -474,8 +482,50 @@ double kendall(const double *x, const double *y, size_t n, double *p);
 double lin_ccc(const double *x, const double *y, size_t n);
 double icc21(const double *x, const double *y, size_t n);
 double qwk(const double *truth, const double *pred, size_t n);
+/* matplotlib.cbook.boxplot_stats with whis = 1.5; fliers (low ones, then
+ * high ones, each in input order) are the caller's to free. */
+struct boxstats {
+	double q1, med, q3, lo, hi, mean, min, max;
+	double *fliers;
+	size_t nfliers;
+};
+void stats_box(const double *x, size_t n, struct boxstats *b);
+/* Bland-Altman from the differences d (pred - truth): their mean and SD. */
+void bland_altman(const double *d, size_t n, double *bias, double *sd);
 void mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, double *p);
 void holm(const double *p, size_t m, double *adj);
+
+/* group.c: records grouped by the JSON text of their keys (joined by \x1f),
+ * each group with its value columns, in first-seen order. */
+struct dvec {
+	double *v;
+	size_t n, cap;
+};
+void dvec_push(struct dvec *d, double x);
+struct group {
+	char *key;              /* the keys' JSON texts joined by \x1f */
+	char *label;            /* display form: strings decoded, parts joined by ", " */
+	struct dvec a, b;       /* the values, or truth and prediction */
+	struct dvec cl;         /* cluster index per value (with a cluster expression) */
+	struct strmap clusters; /* cluster key -> index */
+	size_t missing;         /* records without a number */
+};
+struct groups {
+	struct group *g;
+	size_t n, cap;
+	struct strmap index;
+};
+struct group_exprs {
+	struct expr **by;       /* the key expressions (none: one group, key "") */
+	int nby;
+	struct expr *a, *b, *cluster;   /* b and cluster may be NULL */
+};
+struct group *group_get(struct groups *gs, const char *key);
+/* Reads every record into its group: a record whose key or number fails
+ * counts in *nfail, one without a number in *nmissing and its group's missing. */
+void groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, unsigned long *nfail,
+    unsigned long *nmissing);
+void groups_free(struct groups *gs);
 
 /* Input-order output for -k: lines are held until those before them are written. */
 void order_skip(long seq);                          /* seq will never come */

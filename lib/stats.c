@@ -434,6 +434,54 @@ kendall_thread(void *arg)
 }
 
 void
+stats_box(const double *x, size_t n, struct boxstats *b)
+{
+	memset(b, 0, sizeof *b);
+	if (n == 0) {
+		b->q1 = b->med = b->q3 = b->lo = b->hi = b->mean = b->min = b->max = NAN;
+		return;
+	}
+	double *s = emalloc(n * sizeof *s), sum = 0;
+	memcpy(s, x, n * sizeof *s);
+	sort_doubles(s, n);
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	b->mean = sum / n;
+	b->min = s[0];
+	b->max = s[n - 1];
+	b->q1 = quantile_sorted(s, n, 0.25);
+	b->med = quantile_sorted(s, n, 0.5);
+	b->q3 = quantile_sorted(s, n, 0.75);
+	double iqr = b->q3 - b->q1, loval = b->q1 - 1.5 * iqr, hival = b->q3 + 1.5 * iqr;
+	/* the most extreme data within 1.5 IQR, never inside the box */
+	double hi = -INFINITY, lo = INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] <= hival && s[i] > hi)
+			hi = s[i];
+		if (s[i] >= loval && s[i] < lo)
+			lo = s[i];
+	}
+	b->hi = isinf(hi) || hi < b->q3 ? b->q3 : hi;
+	b->lo = isinf(lo) || lo > b->q1 ? b->q1 : lo;
+	/* fliers: the low ones, then the high ones, each in input order */
+	b->fliers = emalloc(n * sizeof *b->fliers);
+	for (size_t i = 0; i < n; i++)
+		if (x[i] < b->lo)
+			b->fliers[b->nfliers++] = x[i];
+	for (size_t i = 0; i < n; i++)
+		if (x[i] > b->hi)
+			b->fliers[b->nfliers++] = x[i];
+	free(s);
+}
+
+void
+bland_altman(const double *d, size_t n, double *bias, double *sd)
+{
+	*bias = n ? gsl_stats_mean(d, 1, n) : NAN;
+	*sd = n >= 2 ? gsl_stats_sd_m(d, 1, n, *bias) : NAN;
+}
+
+void
 stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 {
 	/* Kendall's sorts are independent of the rest: on large inputs they run
@@ -453,10 +501,10 @@ stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 	a->n = n;
 	a->mae = n ? sa / n : NAN;
 	a->rmse = n ? sqrt(s2 / n) : NAN;
-	a->bias = n ? gsl_stats_mean(d, 1, n) : NAN;
 	a->exact = n ? ex / n : NAN;
 	a->within1 = n ? w1 / n : NAN;
-	double sdd = n >= 2 ? gsl_stats_sd_m(d, 1, n, a->bias) : NAN;
+	double sdd;
+	bland_altman(d, n, &a->bias, &sdd);
 	a->loa_low = a->bias - 1.96 * sdd;
 	a->loa_high = a->bias + 1.96 * sdd;
 	a->pearson_r = pearson(t, p, n, &a->pearson_p);

@@ -175,42 +175,6 @@ parse_double(const char *opt, const char *s, double lo, double hi)
 	return v;
 }
 
-/* Reads a whole regular file; returns a NUL-terminated heap copy the caller
- * frees, or NULL with errno set. */
-char *
-read_file(const char *path, size_t *lenp)
-{
-	struct buf b = { 0 };
-	char tmp[65536];
-	ssize_t n;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		errno = EISDIR;
-		return NULL;
-	}
-	while ((n = read(fd, tmp, sizeof tmp)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			free(b.p);
-			errno = e;
-			return NULL;
-		}
-		buf_add(&b, tmp, (size_t)n);
-	}
-	close(fd);
-	buf_cstr(&b);
-	if (lenp)
-		*lenp = b.len;
-	return b.p;
-}
-
 void
 buf_grow(struct buf *b, size_t more)
 {

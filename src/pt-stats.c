@@ -41,61 +41,13 @@ usage(void)
 enum { SUMMARY, AGREE, COMPARE };
 enum { F_NDJSON, F_TABLE, F_CSV, F_TSV };
 
-struct dvec {
-	double *v;
-	size_t n, cap;
-};
-
-static void
-dpush(struct dvec *d, double x)
-{
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->v = erealloc(d->v, d->cap * sizeof *d->v);
-	}
-	d->v[d->n++] = x;
-}
-
-struct group {
-	char *key;              /* the key values' JSON texts joined by \x1f */
-	struct dvec a, b;       /* values, or truth and prediction */
-	struct dvec cl;         /* cluster index per value (--cluster) */
-	struct strmap clusters; /* cluster name -> index */
-	size_t missing;
-};
-
-static struct group *groups;
-static size_t ngroups, gcap;
-static struct strmap gindex;
+static struct groups gs;
 
 /* --sort: groups by key (order[] holds their indices; keys are distinct). */
 static int
 cmp_group(const void *a, const void *b)
 {
-	return strcmp(groups[*(const size_t *)a].key, groups[*(const size_t *)b].key);
-}
-
-static struct group *
-group_get(const char *key)
-{
-	int added;
-	size_t i = *strmap_get(&gindex, key, ngroups, &added);
-	if (!added)
-		return &groups[i];
-	if (ngroups == gcap) {
-		gcap = gcap ? gcap * 2 : 16;
-		groups = erealloc(groups, gcap * sizeof *groups);
-	}
-	memset(&groups[ngroups], 0, sizeof *groups);
-	groups[ngroups].key = estrdup(key);
-	return &groups[ngroups++];
-}
-
-static double
-cluster_of(struct group *g, const char *name)
-{
-	int added;
-	return (double)*strmap_get(&g->clusters, name, g->clusters.n, &added);
+	return strcmp(gs.g[*(const size_t *)a].key, gs.g[*(const size_t *)b].key);
 }
 
 /* One output row: key fields (JSON text) then numbers. */
@@ -285,9 +237,9 @@ bootstrap(const struct group *g, int two, long B, unsigned long seed, bootstat s
 		for (size_t c = 0; c < ncl; c++) {
 			size_t pick = gsl_rng_uniform_int(rng, ncl);
 			for (size_t m = start[pick]; m < start[pick + 1]; m++) {
-				dpush(&ra, g->a.v[mem[m]]);
+				dvec_push(&ra, g->a.v[mem[m]]);
 				if (two)
-					dpush(&rb, g->b.v[mem[m]]);
+					dvec_push(&rb, g->b.v[mem[m]]);
 			}
 		}
 		stat(ra.v, rb.v, ra.n, out);
@@ -388,8 +340,8 @@ median_of(const double *x, size_t n)
 static void
 summary_rows(const size_t *order, long boot, unsigned long seed)
 {
-		for (size_t oi = 0; oi < ngroups; oi++) {
-			struct group *g = &groups[order[oi]];
+		for (size_t oi = 0; oi < gs.n; oi++) {
+			struct group *g = &gs.g[order[oi]];
 			struct summary s;
 			stats_summary(g->a.v, g->a.n, &s);
 			if (boot)
@@ -414,8 +366,8 @@ summary_rows(const size_t *order, long boot, unsigned long seed)
 static void
 agree_rows(const size_t *order, long boot, unsigned long seed)
 {
-		for (size_t oi = 0; oi < ngroups; oi++) {
-			struct group *g = &groups[order[oi]];
+		for (size_t oi = 0; oi < gs.n; oi++) {
+			struct group *g = &gs.g[order[oi]];
 			struct agreement a;
 			stats_agree(g->a.v, g->b.v, g->a.n, &a);
 			struct row *rw = new_row(g);
@@ -451,27 +403,27 @@ compare_rows(const size_t *order, const char *ref)
 {
 	/* the reference group: its key text as printed in table form */
 	struct group *rg = NULL;
-	for (size_t i = 0; i < ngroups && !rg; i++) {
-		struct cell kc = { "", groups[i].key, 0 };
+	for (size_t i = 0; i < gs.n && !rg; i++) {
+		struct cell kc = { "", gs.g[i].key, 0 };
 		struct buf t = { 0 };
 		if (nby == 1) {
 			cell_text(&kc, &t, 1);
 			if (strcmp(buf_cstr(&t), ref) == 0)
-				rg = &groups[i];
-		} else if (strcmp(groups[i].key, ref) == 0)
-			rg = &groups[i];
+				rg = &gs.g[i];
+		} else if (strcmp(gs.g[i].key, ref) == 0)
+			rg = &gs.g[i];
 		free(t.p);
 	}
 	if (!rg) {
 		fprintf(stderr, "%s: --ref %s: no such group\n", progname, ref);
 		return 1;
 	}
-	double *p = emalloc(ngroups * sizeof *p), *adj = emalloc(ngroups * sizeof *adj);
-	double *u = emalloc(ngroups * sizeof *u);
+	double *p = emalloc(gs.n * sizeof *p), *adj = emalloc(gs.n * sizeof *adj);
+	double *u = emalloc(gs.n * sizeof *u);
 	size_t m = 0;
 	double ref_median = median_of(rg->a.v, rg->a.n);
-	for (size_t oi = 0; oi < ngroups; oi++) {
-		struct group *g = &groups[order[oi]];
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		struct group *g = &gs.g[order[oi]];
 		if (g == rg)
 			continue;
 		mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
@@ -479,8 +431,8 @@ compare_rows(const size_t *order, const char *ref)
 	}
 	holm(p, m, adj);
 	m = 0;
-	for (size_t oi = 0; oi < ngroups; oi++) {
-		struct group *g = &groups[order[oi]];
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		struct group *g = &gs.g[order[oi]];
 		if (g == rg)
 			continue;
 		double med = median_of(g->a.v, g->a.n);
@@ -514,15 +466,7 @@ free_tables(void)
 		free(rows[i].c);
 	}
 	free(rows);
-	for (size_t i = 0; i < ngroups; i++) {
-		free(groups[i].key);
-		free(groups[i].a.v);
-		free(groups[i].b.v);
-		free(groups[i].cl.v);
-		strmap_free(&groups[i].clusters);
-	}
-	free(groups);
-	strmap_free(&gindex);
+	groups_free(&gs);
 	for (int i = 0; i < nby; i++) {
 		expr_free(bys[i]);
 		free(by_names[i]);
@@ -606,57 +550,16 @@ main(int argc, char **argv)
 	jv_free(args);
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	struct rec r;
 	rdr_threaded(rd);
-	struct buf key = { 0 }, cl = { 0 };
 	unsigned long nfail = 0, nmissing = 0;
-	while (rdr_next(rd, &r) == RDR_REC) {
-		if (!rec_usable(&r)) {
-			nfail++;
-			continue;
-		}
-		jv parsed = jv_invalid();
-		int bad = 0;
-		key.len = 0;
-		for (int i = 0; i < nby && !bad; i++) {
-			if (i)
-				buf_addc(&key, '\x1f');
-			bad = expr_json(bys[i], &r, &parsed, &key) < 0;
-		}
-		if (bad) {
-			jv_free(parsed);
-			nfail++;
-			continue;
-		}
-		struct group *g = group_get(buf_cstr(&key));
-		double x, y = 0;
-		int ka = expr_number(ea, &r, &parsed, &x);
-		int kb = eb ? expr_number(eb, &r, &parsed, &y) : 1;
-		if (ka < 0 || kb < 0)
-			nfail++;
-		if (ka == 1 && kb == 1) {
-			dpush(&g->a, x);
-			if (eb)
-				dpush(&g->b, y);
-			if (ec) {
-				cl.len = 0;
-				if (expr_json(ec, &r, &parsed, &cl) < 0)
-					nfail++;
-				dpush(&g->cl, cluster_of(g, buf_cstr(&cl)));
-			}
-		} else {
-			g->missing++;
-			nmissing++;
-		}
-		jv_free(parsed);
-	}
+	groups_read(&gs, rd, &(struct group_exprs){ bys, nby, ea, eb, ec }, &nfail, &nmissing);
 	int nbadin = rdr_failed(rd);
 
-	size_t *order = emalloc((ngroups ? ngroups : 1) * sizeof *order);
-	for (size_t i = 0; i < ngroups; i++)
+	size_t *order = emalloc((gs.n ? gs.n : 1) * sizeof *order);
+	for (size_t i = 0; i < gs.n; i++)
 		order[i] = i;
 	if (sorted)
-		qsort(order, ngroups, sizeof *order, cmp_group);
+		qsort(order, gs.n, sizeof *order, cmp_group);
 
 	if (verb == SUMMARY)
 		summary_rows(order, boot, seed);
@@ -676,7 +579,5 @@ main(int argc, char **argv)
 	expr_free(eb);
 	expr_free(ec);
 	rdr_close(rd);
-	free(key.p);
-	free(cl.p);
 	return fail_summary(nfail, nbadin);
 }

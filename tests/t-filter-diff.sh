@@ -14,10 +14,15 @@ n=0
 while IFS= read -r f; do
 	case $f in ''|'#'*) continue;; esac
 	n=$((n + 1))
-	want=$(jq -c "select($f)" "$data" 2>/dev/null)
-	got=$(pt-filter "select($f)" "$data" 2>/dev/null)
-	if [ "$got" = "$want" ]; then echo "ok filter-diff $f"; else
-		echo "FAIL filter-diff $f"; diff <(echo "$want") <(echo "$got") | head -5 | sed 's/^/     /'; fi
+	want=$(jq -c "select($f)" "$data" 2>$TMPDIR/jq.err); wst=$?
+	got=$(pt-filter "select($f)" "$data" 2>$TMPDIR/pt.err); gst=$?
+	# what pt-filter's exit status must be: 2 for a program jq cannot compile
+	# (its 3), 1 when jq said a record's error (jq 1.6 exits with the last
+	# input's status, so its stderr says it), else 0
+	if [ $wst = 3 ]; then wst=2; elif [ -s $TMPDIR/jq.err ]; then wst=1; else wst=0; fi
+	if [ "$got" = "$want" ] && [ $gst = $wst ] && [ "$(test -s $TMPDIR/pt.err; echo $?)" = "$(test -s $TMPDIR/jq.err; echo $?)" ]; then echo "ok filter-diff $f"; else
+		echo "FAIL filter-diff $f (exit $gst, jq's $wst)"; diff <(echo "$want") <(echo "$got") | head -5 | sed 's/^/     /'
+		head -2 $TMPDIR/pt.err $TMPDIR/jq.err | sed 's/^/     /'; fi
 done <<'F'
 true
 false

@@ -31,7 +31,9 @@ for k in sorted(ref):
     bad = [f"{f}: pt {g.get(f)!r} matplotlib {v!r}" for f, v in ref[k].items() if g is None or not close(v, g.get(f))] if g else ["missing"]
     print(("FAIL " if bad else "ok ") + "boxplot_stats %s %s" % k)
     for b in bad: print("     " + b)
-print("ok boxplot_stats: %d boxes on %d datasets" % (len(ref), len({k[0] for k in ref})))
+for k in sorted(set(got) - set(ref)):
+    print("FAIL boxplot_stats %s %s: a box matplotlib does not draw" % k)
+print(("ok" if ref and set(got) == set(ref) else "FAIL") + " boxplot_stats: the same %d boxes on %d datasets" % (len(ref), len({k[0] for k in ref})))
 PY
 
 # sizes, formats, determinism
@@ -79,6 +81,11 @@ ln -s /dev/full $TMPDIR/full.png
 pt-plot box --by .g --value .v -o $TMPDIR/full.png $H 2>$TMPDIR/err; check "PNG onto a full disk" "3 pt-plot: $TMPDIR/full.png: error while writing to output stream" "$? $(cat $TMPDIR/err)"
 python3 -c "import sys; d=open(sys.argv[1],'rb').read(); i=d.index(b'pHYs'); print(d[i-4:i+13].hex())" $TMPDIR/a.png > $TMPDIR/phys
 check "PNG says its DPI (150 = 5906 px per metre)" "0000000970485973000017120000171201" "$(cat $TMPDIR/phys)"
+echo old > $TMPDIR/lab.svg
+pt-plot box --by .g --value .v --size 1x1 -o $TMPDIR/lab.svg $H 2>$TMPDIR/err
+check "no room for the labels: exit 2, the old file untouched, no temporary left" \
+	"2 pt-plot: the group labels leave no room for the plot; use a larger --size old lab.svg" \
+	"$? $(cat $TMPDIR/err) $(cat $TMPDIR/lab.svg) $(cd $TMPDIR && ls lab.svg*)"
 pt-plot box --by .g -o $TMPDIR/x.png $H 2>$TMPDIR/err; check "box needs --value" "2 pt-plot: box needs --by and --value" "$? $(head -1 $TMPDIR/err)"
 
 # artefacts for a person to look at

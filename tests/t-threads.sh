@@ -50,7 +50,7 @@ fi
 # 4. The threaded path under the thread sanitizer, a few hundred runs of
 # programs with regular expressions (not in the sanitizer pass of CI: ASan
 # and TSan do not mix).
-if [ "$asan" = 0 ] && cc -D_GNU_SOURCE -I"$PT_TOP/lib" $(pkg-config --cflags libcjson gsl libcurl) -O1 -g -std=c11 \
+if [ "$asan" = 0 ] && cc -D_GNU_SOURCE -I"$PT_TOP/lib" $(pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl libcrypto) -O1 -g -std=c11 \
 	-fsanitize=thread -o $TMPDIR/pt-filter-tsan "$PT_TOP/src/pt-filter.c" "$PT_TOP"/lib/*.c \
 	-ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm 2>$TMPDIR/cc.err; then
 	head -2048 $TMPDIR/tiny.ndjson > $TMPDIR/t2k.ndjson

@@ -42,4 +42,4 @@ for key in sorted(ref):
     nfields += len(r)
 for key in sorted(set(got) - set(ref)):
     print("FAIL stats %s %s group %s: not in the reference" % key)
-print(f"ok stats reference: {len(ref)} groups, {nfields} values compared")
+print(("ok" if ref and nfields and set(got) == set(ref) else "FAIL") + f" stats reference: the same {len(ref)} groups, {nfields} values compared")

@@ -1,0 +1,124 @@
+/* file.c: whole files: reading one, and writing one so that it is whole at
+ * every moment (a temporary name in its folder, renamed over it at the end). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pt.h"
+
+/* Reads a whole regular file; returns a NUL-terminated heap copy the caller
+ * frees, or NULL with errno set. */
+char *
+read_file(const char *path, size_t *lenp)
+{
+	struct buf b = { 0 };
+	char tmp[65536];
+	ssize_t n;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return NULL;
+	}
+	while ((n = read(fd, tmp, sizeof tmp)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			free(b.p);
+			errno = e;
+			return NULL;
+		}
+		buf_add(&b, tmp, (size_t)n);
+	}
+	close(fd);
+	buf_cstr(&b);
+	if (lenp)
+		*lenp = b.len;
+	return b.p;
+}
+
+static mode_t
+umask_now(void)
+{
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
+
+int
+temp_open(const char *file, char **tmp)
+{
+	struct stat st;
+	*tmp = NULL;
+	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode))   /* a device or pipe: written in place */
+		return open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	size_t n = strlen(file) + 8;
+	*tmp = emalloc(n);
+	snprintf(*tmp, n, "%s.XXXXXX", file);
+	int fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	fchmod(fd, 0666 & ~umask_now());
+	return fd;
+}
+
+int
+temp_commit(int fd, char *tmp, const char *file)
+{
+	int rc = 0;
+	if (tmp && (fsync(fd) != 0 || rename(tmp, file) != 0)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		rc = -1;
+	}
+	free(tmp);
+	return rc;
+}
+
+void
+temp_discard(char *tmp)
+{
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+}
+
+static char *out_file, *out_tmp;
+
+void
+output_open(const char *file)
+{
+	int fd = temp_open(file, &out_tmp);
+	if (fd < 0 || dup2(fd, 1) < 0) {
+		fprintf(stderr, "%s: -o %s: %s\n", progname, file, strerror(errno));
+		exit(PT_EXIT_USAGE);
+	}
+	close(fd);
+	out_file = estrdup(file);
+}
+
+void
+output_commit(void)
+{
+	if (!out_file)
+		return;
+	if (temp_commit(1, out_tmp, out_file) != 0) {
+		fprintf(stderr, "%s: -o %s: %s\n", progname, out_file, strerror(errno));
+		exit(PT_EXIT_WRITE);
+	}
+	free(out_file);
+	out_file = out_tmp = NULL;
+}

@@ -1,0 +1,124 @@
+/* group.c: records grouped by the JSON text of their keys, each group with
+ * growable value columns (pt-stats, pt-plot). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+
+void
+dvec_push(struct dvec *d, double x)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = erealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = x;
+}
+
+/* The display form of a key: each part a decoded string or its JSON text,
+ * parts joined by ", ". */
+static char *
+key_label(const char *key)
+{
+	struct buf b = { 0 };
+	for (const char *k = key;;) {
+		const char *e = strchr(k, '\x1f');
+		size_t len = e ? (size_t)(e - k) : strlen(k);
+		if (k != key)
+			buf_adds(&b, ", ");
+		if (len && *k == '"')
+			json_unquote(k, k + len, &b);
+		else
+			buf_add(&b, k, len);
+		if (!e)
+			break;
+		k = e + 1;
+	}
+	return buf_cstr(&b);
+}
+
+struct group *
+group_get(struct groups *gs, const char *key)
+{
+	int added;
+	size_t i = *strmap_get(&gs->index, key, gs->n, &added);
+	if (!added)
+		return &gs->g[i];
+	if (gs->n == gs->cap) {
+		gs->cap = gs->cap ? gs->cap * 2 : 16;
+		gs->g = erealloc(gs->g, gs->cap * sizeof *gs->g);
+	}
+	struct group *g = &gs->g[gs->n++];
+	memset(g, 0, sizeof *g);
+	g->key = estrdup(key);
+	g->label = key_label(key);
+	return g;
+}
+
+void
+groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, unsigned long *nfail,
+    unsigned long *nmissing)
+{
+	struct rec r;
+	struct buf key = { 0 }, cl = { 0 };
+	while (rdr_next(rd, &r) == RDR_REC) {
+		if (!rec_usable(&r)) {
+			(*nfail)++;
+			continue;
+		}
+		jv parsed = jv_invalid();
+		int bad = 0;
+		key.len = 0;
+		for (int i = 0; i < x->nby && !bad; i++) {
+			if (i)
+				buf_addc(&key, '\x1f');
+			bad = expr_json(x->by[i], &r, &parsed, &key) < 0;
+		}
+		if (bad) {
+			jv_free(parsed);
+			(*nfail)++;
+			continue;
+		}
+		struct group *g = group_get(gs, buf_cstr(&key));
+		double a, b = 0;
+		int ka = expr_number(x->a, &r, &parsed, &a);
+		int kb = x->b ? expr_number(x->b, &r, &parsed, &b) : 1;
+		if (ka < 0 || kb < 0)
+			(*nfail)++;
+		if (ka == 1 && kb == 1) {
+			dvec_push(&g->a, a);
+			if (x->b)
+				dvec_push(&g->b, b);
+			if (x->cluster) {
+				cl.len = 0;
+				if (expr_json(x->cluster, &r, &parsed, &cl) < 0)
+					(*nfail)++;
+				int added;
+				dvec_push(&g->cl, (double)*strmap_get(&g->clusters, buf_cstr(&cl), g->clusters.n, &added));
+			}
+		} else {
+			g->missing++;
+			(*nmissing)++;
+		}
+		jv_free(parsed);
+	}
+	free(key.p);
+	free(cl.p);
+}
+
+void
+groups_free(struct groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++) {
+		struct group *g = &gs->g[i];
+		free(g->key);
+		free(g->label);
+		free(g->a.v);
+		free(g->b.v);
+		free(g->cl.v);
+		strmap_free(&g->clusters);
+	}
+	free(gs->g);
+	strmap_free(&gs->index);
+	memset(gs, 0, sizeof *gs);
+}
