@@ -3,8 +3,12 @@
 include config.mk
 
 TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
-LIBOBJ = lib/util.o lib/file.o lib/group.o lib/json.o lib/rec.o lib/out.o lib/path.o lib/expr.o lib/wire.o lib/cache.o \
-         lib/pace.o lib/engine.o lib/cli.o lib/judge.o lib/stats.o lib/template.o lib/plot.o
+LIBOBJ = lib/alloc.o lib/buf.o lib/map.o lib/msg.o lib/file.o lib/json.o lib/rec.o lib/out.o lib/path.o \
+         lib/expr.o lib/wire.o lib/cache.o lib/pace.o lib/engine.o lib/cli.o lib/judge.o lib/rubric.o \
+         lib/rubrics.o lib/group.o lib/stats.o lib/template.o lib/plot.o
+# the built-in rubrics, in the order --task auto offers them
+RUBRICS = rubrics/diagnostic_reasoning.rubric rubrics/management_reasoning.rubric rubrics/r_idea.rubric \
+          rubrics/cpc_bond.rubric rubrics/cpc_management.rubric
 MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1
 MAN7 = man/pt.7
 
@@ -16,6 +20,8 @@ lib/libpt.a: $(LIBOBJ)
 
 $(LIBOBJ): lib/pt.h
 lib/plot.o bin/pt-plot: lib/plot.h
+lib/rubrics.c: $(RUBRICS) lib/embed.sh
+	sh lib/embed.sh $(RUBRICS) > $@
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -74,7 +80,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/pt.7
 
 clean:
-	rm -f lib/*.o lib/libpt.a $(TOOLS) tests/unit
+	rm -f lib/*.o lib/libpt.a lib/rubrics.c $(TOOLS) tests/unit
 	rm -rf tests/out
 
 .PHONY: all deps check check-valgrind demo soak fuzz bench install uninstall clean

@@ -15,10 +15,12 @@ enum {
 	PT_EXIT_OK = 0,     /* every record processed */
 	PT_EXIT_FAIL = 1,   /* finished, at least one record failed */
 	PT_EXIT_USAGE = 2,  /* usage or configuration error, nothing processed */
-	PT_EXIT_WRITE = 3   /* a write to stdout failed */
+	PT_EXIT_WRITE = 3,  /* a write to stdout failed */
+	PT_EXIT_NOMEM = 4   /* out of memory */
 };
 
-/* util.c: allocation (fatal on failure), messages, option parsing. */
+/* alloc.c: allocation that never fails (out of memory is exit 4);
+ * msg.c: messages, verbs, numbers given as options. */
 extern const char *progname;
 extern int stdout_closed;   /* stdout was closed at start: writing a record is a write error */
 void pt_init(char **argv);
@@ -27,6 +29,9 @@ void *ecalloc(size_t n, size_t m);
 void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 char *estrndup(const char *s, size_t n);
+/* "tool: message" on stderr; die then exits with status. */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 long parse_long(const char *opt, const char *s, long lo, long hi);
 double parse_double(const char *opt, const char *s, double lo, double hi);
@@ -49,7 +54,7 @@ mem_has(const char *p, size_t n, char c)
 	return 0;
 }
 
-/* A growable byte buffer; the owner frees b.p. */
+/* buf.c: a growable byte buffer; the owner frees b.p. */
 struct buf {
 	char *p;
 	size_t len, cap;
@@ -61,9 +66,8 @@ void buf_addc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_cstr(struct buf *b);   /* NUL-terminates and returns b->p (still owned by b) */
 
-
+/* map.c: FNV-1a; a map from strings (copied in) to indices. */
 unsigned long str_hash(const char *s, size_t n);
-/* A map from strings (copied in) to indices. */
 struct strmap {
 	char **keys;
 	size_t *vals;
@@ -459,6 +463,32 @@ void buf_json_str_or_null(struct buf *b, const char *s);
 enum { JUDGE_OK, JUDGE_PARSE_ERROR };
 /* *just is a heap string or NULL; *err a static reason on failure. */
 int judge_parse(const char *text, double *score, char **just, const char **err);
+
+/* rubric.c: judge rubrics as data (pt-judge(1), "Rubric files"). */
+struct embedded { const char *name, *text; };
+extern const struct embedded embedded[];   /* rubrics/NAME.rubric, by lib/embed.sh; ends with { 0 } */
+struct rubric {
+	char *name, *prompt_id;
+	char *summary;              /* one line for the --task auto router */
+	char **need, **show;        /* fields the judge needs; fields shown when present */
+	int nneed, nshow, show_set;
+	double lo, hi;              /* the scale; hi NaN: the record's max_field */
+	char *max_field;
+	double grid;                /* scores are multiples of grid (0: any) */
+	double gap_lo, gap_hi;      /* no score strictly between these (NaN: none) */
+	char *text;                 /* what the judge is told */
+};
+/* Parses text (changed in place; origin names it in messages): 0, or -1
+ * said on stderr as origin:line. */
+int rubric_parse(struct rubric *rb, char *text, const char *origin);
+void rubric_free(struct rubric *rb);
+int rubric_builtins(struct rubric **out);   /* the built-in rubrics, parsed; their count */
+/* The fields shown to the judge, in the order shown: those known by name
+ * first (rubric_label), then the others as listed; caller frees the array. */
+const char **rubric_fields(const struct rubric *rb, int *n);
+const char *rubric_label(const char *field);   /* the field itself when it has no label */
+/* Why score s is not on rb's scale (max: the record's maximum), or NULL. */
+char *rubric_check(const struct rubric *rb, double s, double max);
 
 /* stats.c: statistics as SciPy/NumPy/scikit-learn define them; NaN = undefined. */
 struct summary {

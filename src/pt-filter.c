@@ -31,7 +31,7 @@ usage(void)
 	    "\n"
 	    "Files hold NDJSON, concatenated JSON or a JSON array of records; none or -\n"
 	    "means standard input. Exit status: 0 all records processed, 1 some failed,\n"
-	    "2 usage error, 3 write error. See pt-filter(1).\n");
+	    "2 usage error, 3 write error, 4 out of memory. See pt-filter(1).\n");
 	exit(PT_EXIT_OK);
 }
 

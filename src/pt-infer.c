@@ -26,7 +26,7 @@ usage(void)
 	    "\n"
 	    "Environment: PT_BASE_URL, PT_MODEL, PT_API_KEY, PT_CACHE, OPENAI_API_KEY,\n"
 	    "OPENAI_BASE_URL, ANTHROPIC_API_KEY. Exit status: 0 all records answered,\n"
-	    "1 some failed, 2 usage or configuration error, 3 write error. See pt-infer(1).\n",
+	    "1 some failed, 2 usage or configuration error, 3 write error, 4 out of memory. See pt-infer(1).\n",
 	    engine_cli_help);
 	exit(PT_EXIT_OK);
 }

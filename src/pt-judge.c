@@ -33,7 +33,7 @@ usage(void)
 	    "\n"
 	    "Environment: PT_JUDGE_BASE_URL, PT_JUDGE_MODEL, PT_JUDGE_API_KEY, then the\n"
 	    "PT_* and OPENAI_* variables. Exit status: 0 every record scored, 1 some without\n"
-	    "a score, 2 usage or configuration error, 3 write error. See pt-judge(1).\n",
+	    "a score, 2 usage or configuration error, 3 write error, 4 out of memory. See pt-judge(1).\n",
 	    engine_cli_help);
 	exit(PT_EXIT_OK);
 }
@@ -48,82 +48,18 @@ static const char preamble[] =
     "Reply with one JSON object and nothing else: {\"score\": <number>, \"justification\": "
     "\"<one or two sentences>\"}.\n\n";
 
-struct task {
-	const char *name, *prompt_id;
-	const char *need[5];       /* fields the judge needs */
-	const char *context[5];    /* fields shown when present */
-	double lo, hi;             /* hi < 0: the record's max_score */
-	int half_grid, bond;
-	const char *rubric;
-};
-
-static const struct task tasks[] = {
-	{ "diagnostic_reasoning", "dx-1",
-	  { "case_vignette", "question_text", "final_diagnosis" }, { 0 }, 0, 19, 1, 0,
-	  "Rubric: structured clinical reasoning (Goh et al., 2024), 0 to 19 points.\n"
-	  "Judge how well the response does what a structured reasoning exercise asks: up to three "
-	  "differential diagnoses that are plausible for this case, the findings of the case that "
-	  "support and that argue against each, a committed most likely diagnosis, and appropriate "
-	  "next diagnostic steps. Compare with the known final diagnosis. Reward correct, "
-	  "case-specific reasoning; do not reward length or generic statements. A complete and "
-	  "accurate response whose leading diagnosis is the final diagnosis scores near 19; a response "
-	  "with no relevant differential and no useful reasoning scores near 0.\n"
-	  "The score is a number from 0 to 19 in steps of 0.5." },
-	{ "management_reasoning", "mgmt-1",
-	  { "case_vignette", "question_text", "rubric", "max_score" }, { 0 }, 0, -1, 0, 0,
-	  "Rubric: the case-specific management rubric given with the question.\n"
-	  "Its items were written by an expert panel and carry points. Award the points of each item "
-	  "the response clearly addresses; points add up; do not subtract points for suggestions that "
-	  "are not in the rubric.\n"
-	  "The score is the sum of the points awarded, a number from 0 to the maximum score given." },
-	{ "r_idea", "ridea-1",
-	  { "question_text" }, { "case_vignette" }, 0, 10, 0, 0,
-	  "Rubric: Revised-IDEA (R-IDEA), 0 to 10 points, for the quality of clinical-reasoning "
-	  "documentation. Assess four domains: Interpretive summary (a concise summary that interprets "
-	  "the key findings), Differential diagnosis (a committed, prioritised differential), "
-	  "Explanation of the lead diagnosis (reasoning that links the case data to it), and "
-	  "Alternative diagnoses explained (reasoning for or against the other diagnoses). A total of "
-	  "7 or more means high-quality documentation.\n"
-	  "The score is the total, a number from 0 to 10." },
-	{ "cpc_bond", "bond-1",
-	  { "final_diagnosis" }, { "case_vignette", "question_text" }, 0, 5, 1, 1,
-	  "Rubric: the Bond score (Bond et al., 2012) of a differential diagnosis against the known "
-	  "final diagnosis.\n"
-	  "5: the exact final diagnosis is in the differential.\n"
-	  "4: the differential contains something very close to it, but not exact.\n"
-	  "3: it contains something closely related that might have been helpful.\n"
-	  "2: it contains something related but unlikely to have been helpful.\n"
-	  "0: nothing in it is close to the final diagnosis.\n"
-	  "There is no score of 1. Judge the best item of the differential, whatever its rank. When the "
-	  "response truly falls between two anchors you may give 2.5, 3.5 or 4.5; never 1 or 1.5." },
-	{ "cpc_management", "testplan-1",
-	  { "test_plan" }, { "case_vignette", "question_text" }, 0, 2, 0, 0,
-	  "Rubric: the diagnostic test plan, 0 to 2 points, against the reference next test for this "
-	  "case.\n"
-	  "2: the plan includes the reference test, or another test that would reach the diagnosis.\n"
-	  "1: the plan is helpful but does not include it.\n"
-	  "0: the plan is not helpful.\n"
-	  "The score is 0, 1 or 2." },
-};
-#define NTASKS (int)(sizeof tasks / sizeof *tasks)
-
-static const struct { const char *field, *label; } labels[] = {
-	{ "case_vignette", "Case" }, { "question_text", "Question" },
-	{ "final_diagnosis", "Final diagnosis (known)" }, { "test_plan", "Reference next test" },
-	{ "rubric", "Rubric" }, { "max_score", "Maximum score" },
-};
-
-static struct task custom;     /* --rubric FILE */
+static struct rubric *tasks, custom;   /* the built-in rubrics; --rubric FILE */
+static int ntasks;
 static struct engine_cli cli;
 static const char *response_field = "response";
 static int aggregate_mean, show_prompt, task_auto;
-static const struct task *forced;
+static const struct rubric *forced;
 static unsigned long nstatus[ST_NSTATUS + 3], nunscored, nrecords, nabandoned, nresumed;
 static struct engine *eng;
 static struct resume rs;   /* --resume FILE */
 static struct sampling jsamp;   /* the judge requests' sampling: cli.samp, and --structured's schema */
-static struct path *paths[16];
-static const char *path_names[16];
+static struct strmap path_of;   /* field name -> its path in paths[] */
+static struct path **paths;
 
 /* Judge statuses beyond the engine's. */
 enum { JS_PARSE_ERROR = ST_NSTATUS, JS_OUT_OF_RANGE, JS_MISSING_FIELD };
@@ -138,17 +74,13 @@ jstatus_name(int s)
 static const char *
 field(const char *rec, size_t len, const char *name, size_t *vlen)
 {
-	int i;
-	for (i = 0; i < 16 && path_names[i]; i++)
-		if (strcmp(path_names[i], name) == 0)
-			break;
-	if (i == 16)
-		return NULL;
-	if (!path_names[i]) {
+	int added;
+	size_t i = *strmap_get(&path_of, name, path_of.n, &added);
+	if (added) {
 		struct buf p = { 0 };
 		buf_adds(&p, ".");
 		json_quote(&p, name, strlen(name));
-		path_names[i] = estrdup(name);
+		paths = erealloc(paths, path_of.n * sizeof *paths);
 		paths[i] = path_parse(buf_cstr(&p));
 		free(p.p);
 	}
@@ -176,7 +108,7 @@ struct jrec {
 	size_t len;
 	char *file;
 	long line, seq;
-	const struct task *task;
+	const struct rubric *task;
 	char *task_name;
 	double max;
 	int pending;
@@ -195,12 +127,12 @@ struct jjob {
 };
 
 /* Finds the task for name; bi_triage is scored as cpc_bond. */
-static const struct task *
+static const struct rubric *
 find_task(const char *name)
 {
 	if (strcmp(name, "bi_triage") == 0)
 		name = "cpc_bond";
-	for (int i = 0; i < NTASKS; i++)
+	for (int i = 0; i < ntasks; i++)
 		if (strcmp(tasks[i].name, name) == 0)
 			return &tasks[i];
 	return NULL;
@@ -208,12 +140,12 @@ find_task(const char *name)
 
 /* The first required field the record lacks (the response included), or NULL. */
 static const char *
-missing(const struct jrec *r, const struct task *t)
+missing(const struct jrec *r, const struct rubric *t)
 {
 	size_t n;
 	if (!field(r->text, r->len, response_field, &n))
 		return response_field;
-	for (int i = 0; i < 5 && t->need[i]; i++)
+	for (int i = 0; i < t->nneed; i++)
 		if (!field(r->text, r->len, t->need[i], &n))
 			return t->need[i];
 	return NULL;
@@ -221,7 +153,7 @@ missing(const struct jrec *r, const struct task *t)
 
 /* Builds the judge messages for record r under task t into b (a JSON array). */
 static void
-build_messages(struct buf *b, const struct jrec *r, const struct task *t)
+build_messages(struct buf *b, const struct jrec *r, const struct rubric *t)
 {
 	struct buf sys = { 0 }, user = { 0 }, resp = { 0 };
 	size_t n;
@@ -232,18 +164,17 @@ build_messages(struct buf *b, const struct jrec *r, const struct task *t)
 	snprintf(open, sizeof open, "<<<RESPONSE %.12s>>>", id);
 	snprintf(close, sizeof close, "<<<END RESPONSE %.12s>>>", id);
 	buf_printf(&sys, preamble, open, close);
-	buf_adds(&sys, t->rubric);
-	for (size_t k = 0; k < sizeof labels / sizeof *labels; k++) {
-		int shown = 0;
-		for (int i = 0; i < 5 && !shown; i++)
-			shown = (t->need[i] && strcmp(t->need[i], labels[k].field) == 0) ||
-			    (t->context[i] && strcmp(t->context[i], labels[k].field) == 0);
-		if (!shown || !(v = field(r->text, r->len, labels[k].field, &n)))
+	buf_adds(&sys, t->text);
+	int nf;
+	const char **fields = rubric_fields(t, &nf);
+	for (int k = 0; k < nf; k++) {
+		if (!(v = field(r->text, r->len, fields[k], &n)))
 			continue;
 		buf_printf(&user, "%s%s:\n", user.len ? "\n\n" : "",
-		    strcmp(labels[k].field, "rubric") == 0 && *v != '"' ? "Rubric (JSON)" : labels[k].label);
+		    strcmp(fields[k], "rubric") == 0 && *v != '"' ? "Rubric (JSON)" : rubric_label(fields[k]));
 		add_value(&user, v, n);
 	}
+	free(fields);
 	buf_printf(&user, "%sResponse to grade:\n%s\n", user.len ? "\n\n" : "", open);
 	buf_add(&user, resp.p ? resp.p : "", resp.len);
 	buf_printf(&user, "\n%s\n\nReply with the JSON object only.", close);
@@ -255,22 +186,6 @@ build_messages(struct buf *b, const struct jrec *r, const struct task *t)
 	free(sys.p);
 	free(user.p);
 	free(resp.p);
-}
-
-/* A score's place on the task's scale: NULL if allowed, else why not. */
-static char *
-out_of_range(const struct jrec *r, double s)
-{
-	const struct task *t = r->task;
-	double hi = t->hi < 0 ? r->max : t->hi;
-	struct buf b = { 0 };
-	if (s < t->lo || s > hi)
-		buf_printf(&b, "score %g is outside %g to %g", s, t->lo, hi);
-	else if (t->half_grid && fabs(s * 2 - round(s * 2)) > 1e-9)
-		buf_printf(&b, "score %g is not a whole or half point", s);
-	else if (t->bond && s > 0 && s < 2)
-		buf_printf(&b, "score %g does not exist on the Bond scale", s);
-	return b.p ? buf_cstr(&b) : NULL;
 }
 
 static void
@@ -584,7 +499,7 @@ job_done(struct job *jb)
 		if (judge_parse(jb->reply.text, &score, &just, &err) != JUDGE_OK) {
 			warn_at(r, "%s: %s", "parse_error", err);
 			add_entry(r, jb, JS_PARSE_ERROR, NULL, NULL, err, jj->sample);
-		} else if ((why = out_of_range(r, score)) != NULL) {
+		} else if ((why = rubric_check(r->task, score, r->max)) != NULL) {
 			warn_at(r, "%s: %s", "out_of_range", why);
 			add_entry(r, jb, JS_OUT_OF_RANGE, NULL, just, why, jj->sample);
 			free(why);
@@ -608,12 +523,13 @@ out:
 static void
 route(struct jrec *r)
 {
-	char *cand[NTASKS];
+	char **cand = emalloc((size_t)ntasks * sizeof *cand);
 	int nc = 0;
-	for (int i = 0; i < NTASKS; i++)
+	for (int i = 0; i < ntasks; i++)
 		if (!missing(r, &tasks[i]))
 			cand[nc++] = estrdup(tasks[i].name);
 	if (nc == 0) {
+		free(cand);
 		r->task_name = estrdup("auto");
 		finish_unsent(r, JS_MISSING_FIELD, "no task has all its fields in this record");
 		return;
@@ -621,6 +537,7 @@ route(struct jrec *r)
 	if (nc == 1) {
 		r->task = find_task(cand[0]);
 		r->task_name = cand[0];
+		free(cand);
 		if (show_prompt)
 			return;
 		submit_judge(r);
@@ -632,10 +549,9 @@ route(struct jrec *r)
 	buf_adds(&user, "Which rubric fits this clinical evaluation record? Candidates:\n");
 	for (int i = 0; i < nc; i++)
 		buf_printf(&user, "- %s\n", cand[i]);
-	buf_adds(&user, "(diagnostic_reasoning: structured differential with findings for and against, 0-19; "
-	    "management_reasoning: a management question with a point rubric; r_idea: clinical-reasoning "
-	    "documentation, 0-10; cpc_bond: a differential diagnosis against a known final diagnosis; "
-	    "cpc_management: a diagnostic test plan against a reference test.)\n");
+	for (int i = 0; i < ntasks; i++)
+		buf_printf(&user, "%s%s: %s", i ? "; " : "(", tasks[i].name, tasks[i].summary ? tasks[i].summary : "");
+	buf_adds(&user, ".)\n");
 	if ((v = field(r->text, r->len, "question_text", &n))) {
 		buf_adds(&user, "\nQuestion:\n");
 		add_value(&user, v, n);
@@ -655,13 +571,13 @@ route(struct jrec *r)
 		free(line.p);
 		for (int i = 0; i < nc; i++)
 			free(cand[i]);
+		free(cand);
 	} else {
 		struct jjob *jj = ecalloc(1, sizeof *jj);
 		const char *err;
 		jj->r = r;
 		jj->routing = 1;
-		jj->candidates = emalloc((size_t)nc * sizeof *jj->candidates);
-		memcpy(jj->candidates, cand, (size_t)nc * sizeof *cand);
+		jj->candidates = cand;
 		jj->ncand = nc;
 		jj->j.done = job_done;
 		jj->j.body = wire_body(cli.o.api, cli.o.model, msgs.p, msgs.len, &cli.samp, 0, &err);
@@ -672,65 +588,15 @@ route(struct jrec *r)
 	free(msgs.p);
 }
 
-/* --rubric FILE: header lines "name:", "max:", "min:", "fields:" up to the
- * first blank line, then the rubric text. */
+/* --rubric FILE, in the format of the built-in rubrics (pt-judge(1)). */
 static void
 load_rubric(const char *path)
 {
 	char *text = read_file(path, NULL);
-	if (!text) {
-		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+	if (!text)
+		die(PT_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	if (rubric_parse(&custom, text, path) != 0)
 		exit(PT_EXIT_USAGE);
-	}
-	char *p = text, *body = NULL;
-	int nf = 0, have_max = 0;
-	custom.name = "custom";
-	custom.prompt_id = "custom-1";
-	while (*p) {
-		char *nl = strchr(p, '\n');
-		if (nl)
-			*nl = 0;
-		if (!*p || *p == '\r') {
-			body = nl ? nl + 1 : p + strlen(p);
-			break;
-		}
-		char *colon = strchr(p, ':');
-		if (!colon) {
-			fprintf(stderr, "%s: %s: expected 'key: value' header lines, then a blank line\n", progname, path);
-			exit(PT_EXIT_USAGE);
-		}
-		*colon = 0;
-		char *v = colon + 1;
-		while (*v == ' ')
-			v++;
-		v[strcspn(v, "\r")] = 0;
-		if (strcmp(p, "name") == 0)
-			custom.name = estrdup(v);
-		else if (strcmp(p, "max") == 0) {
-			custom.hi = parse_double("--rubric max", v, -1e9, 1e9);
-			have_max = 1;
-		} else if (strcmp(p, "min") == 0)
-			custom.lo = parse_double("--rubric min", v, -1e9, 1e9);
-		else if (strcmp(p, "fields") == 0) {
-			for (char *f = strtok(v, ", "); f && nf < 4; f = strtok(NULL, ", "))
-				custom.need[nf++] = estrdup(f);
-		} else {
-			fprintf(stderr, "%s: %s: unknown header '%s'\n", progname, path, p);
-			exit(PT_EXIT_USAGE);
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	if (!have_max || !body || !*body) {
-		fprintf(stderr, "%s: %s: a rubric needs a 'max:' header and its text after a blank line\n", progname, path);
-		exit(PT_EXIT_USAGE);
-	}
-	for (int i = 0; i < 5 && nf + i < 5; i++)
-		custom.context[i] = (const char *[]){ "case_vignette", "question_text", "final_diagnosis", "test_plan", "rubric" }[i];
-	struct buf b = { 0 };
-	buf_printf(&b, "Rubric: %s\n%s\nThe score is a number from %g to %g.", custom.name, body, custom.lo, custom.hi);
-	custom.rubric = buf_cstr(&b);
 	free(text);
 }
 
@@ -804,13 +670,14 @@ take_record(const struct rec *in, long seq)
 		r->task_name = estrdup(r->task->name);
 	if (r->task) {
 		const char *miss = missing(r, r->task);
-		if (!miss && r->task->hi < 0) {
+		if (!miss && r->task->max_field) {
 			size_t n;
-			const char *v = field(r->text, r->len, "max_score", &n);
-			char *end;
-			r->max = strtod(*v == '"' ? v + 1 : v, &end);
-			if (end == v || !(r->max > 0))
-				miss = "max_score";
+			const char *v = field(r->text, r->len, r->task->max_field, &n);
+			char *end = NULL;
+			if (v)
+				r->max = strtod(*v == '"' ? v + 1 : v, &end);
+			if (!v || end == v || !(r->max > 0))
+				miss = r->task->max_field;
 		}
 		if (miss) {
 			struct buf m = { 0 };
@@ -867,6 +734,7 @@ main(int argc, char **argv)
 	const char *task_text = NULL, *rubric_file = NULL;
 	int c, structured = 0;
 	pt_init(argv);
+	ntasks = rubric_builtins(&tasks);
 	engine_cli_init(&cli);
 	cli.o.jobs = 8;
 	while ((c = getopt_long(argc, argv, ENGINE_SHORTOPTS "h", opts, NULL)) != -1) {
@@ -970,10 +838,15 @@ main(int argc, char **argv)
 	rdr_close(rd);
 	resume_free(&rs);
 	free(jsamp.params.p);
-	for (int i = 0; i < 16; i++) {
+	for (size_t i = 0; i < path_of.n; i++)
 		path_free(paths[i]);
-		free((char *)path_names[i]);
-	}
+	free(paths);
+	strmap_free(&path_of);
+	for (int i = 0; i < ntasks; i++)
+		rubric_free(&tasks[i]);
+	free(tasks);
+	if (forced == &custom)
+		rubric_free(&custom);
 	engine_cli_free(&cli);
 	return failed ? PT_EXIT_FAIL : PT_EXIT_OK;
 }

@@ -44,7 +44,7 @@ usage(void)
 	    "      --version          show the version and exit\n"
 	    "\n"
 	    "Exit status: 0 every record read, 1 some records failed, 2 usage error,\n"
-	    "3 write error. See pt-plot(1).\n");
+	    "3 write error, 4 out of memory. See pt-plot(1).\n");
 	exit(PT_EXIT_OK);
 }
 

@@ -50,7 +50,7 @@ usage(void)
 	    "  -h, --help             show this help and exit\n"
 	    "      --version          show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 all records rendered, 1 some failed, 2 usage error, 3 write error.\n"
+	    "Exit status: 0 all records rendered, 1 some failed, 2 usage error, 3 write error, 4 out of memory.\n"
 	    "See pt-prompt(1).\n");
 	exit(PT_EXIT_OK);
 }

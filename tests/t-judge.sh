@@ -125,4 +125,25 @@ printf '{"id":"c","question_text":"Break bad news.","response":"[[pt: judge=3]] 
 $J --rubric $TMPDIR/rub.txt $TMPDIR/cu.ndjson > $TMPDIR/o.ndjson 2>/dev/null
 check "--rubric FILE" "empathy custom-1 ok 3" "$(jq -r '"\(.judges[0].task) \(.judges[0].prompt) \(.judges[0].status) \(.predicted_score)"' $TMPDIR/o.ndjson)"
 check "--rubric text in the prompt" "1" "$(pt-judge --show-prompt --rubric $TMPDIR/rub.txt $TMPDIR/cu.ndjson | jq -r '.messages[0].content' | grep -c 'The score is a number from 0 to 4.')"
+# every field of a rubric is required and shown, however many (a fifth, a twentieth, one without a label)
+f20=$(seq -s ', ' -f 'f%g' 1 20)
+printf 'name: many\nmax: 4\nfields: %s\ncontext: extra\n\nScore it.\n' "$f20" > $TMPDIR/rub20.txt
+jq -nc '[range(1;21) | {key: "f\(.)", value: "v\(.)"}] | from_entries + {id: "all", response: "r", extra: "x"} | ., del(.f5), del(.f20)' > $TMPDIR/f20.ndjson
+pt-judge --show-prompt --rubric $TMPDIR/rub20.txt $TMPDIR/f20.ndjson > $TMPDIR/o20.ndjson 2>$TMPDIR/e20
+check "--rubric with 20 fields: the 5th and 20th are required" \
+	"$TMPDIR/f20.ndjson:2: no f5 for task many|$TMPDIR/f20.ndjson:3: no f20 for task many|" \
+	"$(grep -o "$TMPDIR.*" $TMPDIR/e20 | tr '\n' '|')"
+check "--rubric: fields without a label are shown under their name, in the order listed" \
+	"f1:|v1|f2:|v2|f3:|v3|f4:|v4|f5:|v5|f6:|v6|f7:|v7|f8:|v8|f9:|v9|f10:|v10|f11:|v11|f12:|v12|f13:|v13|f14:|v14|f15:|v15|f16:|v16|f17:|v17|f18:|v18|f19:|v19|f20:|v20|extra:|x|" \
+	"$(jq -r 'select(.line == 1) | .messages[1].content' $TMPDIR/o20.ndjson | sed -n '/^f1:/,/^x$/p' | grep -v '^$' | tr '\n' '|')"
+printf 'name: x\nmax: 4\nscale: 9\n\nText.\n' > $TMPDIR/rubbad.txt
+pt-judge --show-prompt --rubric $TMPDIR/rubbad.txt $TMPDIR/cu.ndjson 2>$TMPDIR/err; st=$?
+check "--rubric: an unknown header is said with its line" "2 pt-judge: $TMPDIR/rubbad.txt:3: unknown header 'scale'" "$st $(cat $TMPDIR/err)"
+# a built-in rubric's file, given as --rubric, asks exactly what --task asks
+printf '{"case_vignette":"A 50-year-old.","question_text":"Q?","final_diagnosis":"Lupus","test_plan":"ANA","rubric":[{"item":"a","points":2}],"max_score":2,"response":"R"}\n' > $TMPDIR/allf.ndjson
+for t in diagnostic_reasoning management_reasoning r_idea cpc_bond cpc_management; do
+	a=$(pt-judge --show-prompt --task $t $TMPDIR/allf.ndjson 2>/dev/null | jq -c '[.task, .prompt, .messages]')
+	b=$(pt-judge --show-prompt --rubric $PT_TOP/rubrics/$t.rubric $TMPDIR/allf.ndjson 2>/dev/null | jq -c '[.task, .prompt, .messages]')
+	[ -n "$a" ] && [ "$a" = "$b" ] && ok "rubrics/$t.rubric as --rubric = --task $t" || fail "rubrics/$t.rubric as --rubric = --task $t" "$(diff <(echo "$a") <(echo "$b") | head -5)"
+done
 check "bad --task" "2" "$(pt-judge --task nope -m m $TMPDIR/cu.ndjson >/dev/null 2>&1; echo $?)"

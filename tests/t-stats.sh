@@ -73,3 +73,11 @@ check "fast path groups = jq path groups" "$(pt-stats summary --by '.g|.' --valu
 	"$(pt-stats summary --by .g --value .v -f tsv $TMPDIR/spell.ndjson | tail -n +2)"
 check "pt-plot draws the same groups" "a-b 1 [1,2] 12345678901234567000" \
 	"$(pt-plot box --by .g --value .v --stats -o $TMPDIR/spell.svg $TMPDIR/spell.ndjson | jq -r .label | tr '\n' ' ' | sed 's/ $//')"
+
+# out of memory is its own exit status, said in one line (not under ASan,
+# which needs more address space than the limit leaves)
+if [ "$(ldd "$PT_TOP/bin/pt-stats" | grep -c libasan)" = 0 ]; then
+	seq 3000000 | sed 's/.*/{"grade":&}/' > $TMPDIR/oom.ndjson
+	(ulimit -v 120000; pt-stats summary -f ndjson $TMPDIR/oom.ndjson > $TMPDIR/oom.out 2> $TMPDIR/oom.err); st=$?
+	check "out of memory: exit 4, one line, no partial output" "4 pt-stats: out of memory 0" "$st $(cat $TMPDIR/oom.err) $(wc -c < $TMPDIR/oom.out)"
+fi

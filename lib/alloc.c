@@ -1,0 +1,59 @@
+/* alloc.c: allocation that never fails: out of memory ends the tool with
+ * exit status 4 (PT_EXIT_NOMEM), said without allocating. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt.h"
+
+static void
+nomem(void)
+{
+	static const char msg[] = ": out of memory\n";
+	(void)!write(2, progname, strlen(progname));
+	(void)!write(2, msg, sizeof msg - 1);
+	_exit(PT_EXIT_NOMEM);
+}
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		nomem();
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	return estrndup(s, strlen(s));
+}
+
+char *
+estrndup(const char *s, size_t n)
+{
+	char *p = emalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+

@@ -1,0 +1,147 @@
+/* msg.c: the tool's start, its messages (warn, die, usage errors, the failure
+ * summary), verbs, --version, and numbers given as options. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "pt.h"
+
+const char *progname = "pt";
+int stdout_closed;
+
+/* Sets the program name for messages and routes cJSON's allocations through
+ * the fatal allocators. A closed standard descriptor is taken by /dev/null,
+ * so no file or socket opened later can land on it; a closed stdout is then
+ * a write error at the first record (out.c). */
+void
+pt_init(char **argv)
+{
+	static cJSON_Hooks hooks = { emalloc, free };
+	const char *s = strrchr(argv[0], '/');
+	progname = s ? s + 1 : argv[0];
+	argv[0] = (char *)progname;   /* getopt's messages name the tool, not its path */
+	cJSON_InitHooks(&hooks);
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			if (fd == 1)
+				stdout_closed = 1;
+			if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+				_exit(PT_EXIT_WRITE);
+		}
+}
+
+int
+fail_summary(unsigned long nrecords, int ninputs)
+{
+	if (!nrecords && !ninputs)
+		return PT_EXIT_OK;
+	fprintf(stderr, "%s: ", progname);
+	if (nrecords)
+		fprintf(stderr, "%lu record%s failed%s", nrecords, nrecords == 1 ? "" : "s", ninputs ? ", " : "");
+	if (ninputs)
+		fprintf(stderr, "%d input%s could not be read", ninputs, ninputs == 1 ? "" : "s");
+	fputc('\n', stderr);
+	return PT_EXIT_FAIL;
+}
+
+/* The verb of a "tool VERB [options]" command line (its index in verbs),
+ * after -h/--help and --version; argv is advanced past it. */
+int
+verb_of(int *argc, char ***argv, const char *const *verbs, void (*usage)(void))
+{
+	struct buf list = { 0 };
+	int i;
+	for (i = 0; verbs[i]; i++)
+		buf_printf(&list, "%s%s", i ? (verbs[i + 1] ? ", " : " or ") : "", verbs[i]);
+	if (*argc >= 2 && (strcmp((*argv)[1], "-h") == 0 || strcmp((*argv)[1], "--help") == 0))
+		usage();
+	if (*argc >= 2 && strcmp((*argv)[1], "--version") == 0)
+		print_version();
+	if (*argc < 2)
+		usage_error("missing verb: %s", buf_cstr(&list));
+	for (i = 0; verbs[i]; i++)
+		if (strcmp((*argv)[1], verbs[i]) == 0)
+			break;
+	if (!verbs[i])
+		usage_error("unknown verb '%s': %s", (*argv)[1], buf_cstr(&list));
+	free(list.p);
+	(*argv)++;
+	(*argc)--;
+	return i;
+}
+
+void
+print_version(void)
+{
+	printf("%s (pt) %s\n", progname, PT_VERSION);
+	exit(PT_EXIT_OK);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+	exit(PT_EXIT_USAGE);
+}
+
+long
+parse_long(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno)
+		usage_error("%s: not an integer: '%s'", opt, s);
+	if (v < lo || v > hi)
+		usage_error("%s: %s is out of range (%ld to %ld)", opt, s, lo, hi);
+	return v;
+}
+
+double
+parse_double(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v))
+		usage_error("%s: not a number: '%s'", opt, s);
+	if (v < lo || v > hi)
+		usage_error("%s: %s is out of range (%g to %g)", opt, s, lo, hi);
+	return v;
+}
+
