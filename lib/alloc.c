@@ -6,8 +6,8 @@
 
 #include "pt.h"
 
-static void
-nomem(void)
+void
+pt_nomem(void)
 {
 	static const char msg[] = ": out of memory\n";
 	(void)!write(2, progname, strlen(progname));
@@ -20,7 +20,7 @@ emalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		nomem();
+		pt_nomem();
 	return p;
 }
 
@@ -29,7 +29,7 @@ ecalloc(size_t n, size_t m)
 {
 	void *p = calloc(n ? n : 1, m ? m : 1);
 	if (!p)
-		nomem();
+		pt_nomem();
 	return p;
 }
 
@@ -38,7 +38,7 @@ erealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		nomem();
+		pt_nomem();
 	return p;
 }
 

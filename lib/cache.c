@@ -67,7 +67,7 @@ cache_get(const char *dir, const char *hash, size_t *len)
 	memmove(text, nl + 1, *len + 1);
 	return text;
 corrupt:
-	fprintf(stderr, "%s: cache entry %.12s… is corrupt; treated as a miss\n", progname, hash);
+	warn("cache entry %.12s… is corrupt; treated as a miss", hash);
 	free(text);
 	return NULL;
 }

@@ -183,7 +183,7 @@ engine_cli_finish(struct engine_cli *c, int judge)
 			buf_printf(&names, "%s%s", names.len ? (k[1] ? ", " : " or ") : "", *k);
 		if (c->o.api == API_AZURE)
 			buf_adds(&names, " (or an Entra ID token in AZURE_OPENAI_AD_TOKEN)");
-		fprintf(stderr, "%s: no API key for %s: set %s, or use --api-key-file\n", progname,
+		warn("no API key for %s: set %s, or use --api-key-file",
 		    c->o.api == API_OPENAI ? c->urls[0] : api_name(c->o.api), buf_cstr(&names));
 		free(names.p);
 		exit(PT_EXIT_USAGE);
@@ -250,8 +250,7 @@ resume_load(struct resume *rs, const char *file, const char *expr)
 		jv_free(a);
 	}
 	if (rdr_failed(rd)) {
-		fprintf(stderr, "%s: --resume %s: cannot read it\n", progname, file);
-		exit(PT_EXIT_USAGE);
+		die(PT_EXIT_USAGE, "--resume %s: cannot read it", file);
 	}
 	rdr_close(rd);
 	expr_free(e);
@@ -305,7 +304,7 @@ resume_interrupted(const char *file, unsigned long unfinished, long kept)
 		fprintf(stderr, "%s: interrupted; %lu requests unfinished; %ld lines of %s not reached are written as they were "
 		    "(finish them with --resume)\n", progname, unfinished, kept, file);
 	else
-		fprintf(stderr, "%s: interrupted; %lu requests unfinished (finish them with --resume)\n", progname, unfinished);
+		warn("interrupted; %lu requests unfinished (finish them with --resume)", unfinished);
 }
 
 void

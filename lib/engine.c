@@ -115,8 +115,7 @@ api_key(const char *file, const char *const *names)
 		size_t n;
 		char *k = read_file(file, &n);
 		if (!k) {
-			fprintf(stderr, "%s: --api-key-file %s: %s\n", progname, file, strerror(errno));
-			exit(PT_EXIT_USAGE);
+			die(PT_EXIT_USAGE, "--api-key-file %s: %s", file, strerror(errno));
 		}
 		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r' || k[n - 1] == ' '))
 			k[--n] = 0;
@@ -153,8 +152,7 @@ engine_new(const struct engine_opts *o)
 	struct buf h = { 0 };
 	e->o = *o;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "%s: cannot start libcurl\n", progname);
-		exit(PT_EXIT_USAGE);
+		die(PT_EXIT_USAGE, "cannot start libcurl");
 	}
 	e->multi = curl_multi_init();
 	e->limit = o->jobs;
@@ -342,7 +340,7 @@ stop_sending(struct engine *e, const struct job *j, const char *what)
 	if (e->progress_shown)
 		fputc('\n', stderr);
 	e->progress_shown = 0;
-	fprintf(stderr, "%s: %s; the remaining requests are not sent\n", progname, e->stopped);
+	warn("%s; the remaining requests are not sent", e->stopped);
 	struct job *q;
 	while ((q = pop_front(e)) != NULL)
 		not_sent(e, q);
@@ -749,7 +747,7 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		if (e->limit < e->o.jobs)
 			e->limit++;
 		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->resp.p, j->resp.len) < 0)
-			fprintf(stderr, "%s: cache %s: %s\n", progname, e->o.cache_dir, strerror(errno));
+			warn("cache %s: %s", e->o.cache_dir, strerror(errno));
 	}
 	if (e->o.tpm > 0) {
 		/* --tpm charged an estimate: the usage corrects it; a 429 spent nothing */
@@ -882,9 +880,8 @@ engine_totals(struct engine *e)
 		snprintf(detail, sizeof detail, " (%ld reasoning, %ld cached prompt)", e->rtok, e->cachedtok);
 	if (e->n429 || e->paused > 0)
 		snprintf(limits, sizeof limits, ", %ld answered 429, %.1f s paused", e->n429, e->paused);
-	fprintf(stderr, "%s: %ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s\n",
-	    progname, e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries, limits,
-	    e->ptok, e->ctok, detail, now() - e->t0);
+	warn("%ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s",
+	    e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries, limits, e->ptok, e->ctok, detail, now() - e->t0);
 }
 
 void

@@ -46,8 +46,7 @@ debug_msg(void *data, jv msg)
 static void
 jq_nomem(void *data)
 {
-	fprintf(stderr, "%s: out of memory\n", progname);
-	exit(PT_EXIT_FAIL);
+	pt_nomem();
 }
 
 /* Compiles e->text with jq; a program that does not compile exits 2. */
@@ -56,8 +55,7 @@ compile(struct expr *e)
 {
 	e->jq = jq_init();
 	if (!e->jq) {
-		fprintf(stderr, "%s: cannot start jq\n", progname);
-		exit(PT_EXIT_USAGE);
+		die(PT_EXIT_USAGE, "cannot start jq");
 	}
 	jq_set_nomem_handler(e->jq, jq_nomem, NULL);
 	jq_set_attr(e->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
@@ -65,9 +63,8 @@ compile(struct expr *e)
 	jq_set_debug_cb(e->jq, debug_msg, NULL);
 	jq_set_error_cb(e->jq, compile_msg, e);
 	if (!jq_compile_args(e->jq, e->text, e->args)) {
-		fprintf(stderr, "%s: %s: %s\n", progname, e->what,
+		die(PT_EXIT_USAGE, "%s: %s", e->what,
 		    e->msgs.len ? buf_cstr(&e->msgs) : "does not compile");
-		exit(PT_EXIT_USAGE);
 	}
 	e->args = jv_invalid();
 	jq_set_error_cb(e->jq, NULL, NULL);

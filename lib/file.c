@@ -103,8 +103,7 @@ output_open(const char *file)
 {
 	int fd = temp_open(file, &out_tmp);
 	if (fd < 0 || dup2(fd, 1) < 0) {
-		fprintf(stderr, "%s: -o %s: %s\n", progname, file, strerror(errno));
-		exit(PT_EXIT_USAGE);
+		die(PT_EXIT_USAGE, "-o %s: %s", file, strerror(errno));
 	}
 	close(fd);
 	out_file = estrdup(file);
@@ -116,8 +115,7 @@ output_commit(void)
 	if (!out_file)
 		return;
 	if (temp_commit(1, out_tmp, out_file) != 0) {
-		fprintf(stderr, "%s: -o %s: %s\n", progname, out_file, strerror(errno));
-		exit(PT_EXIT_WRITE);
+		die(PT_EXIT_WRITE, "-o %s: %s", out_file, strerror(errno));
 	}
 	free(out_file);
 	out_file = out_tmp = NULL;

@@ -15,7 +15,7 @@ out_flush(void)
 {
 	size_t off = 0;
 	if (ob.len && stdout_closed) {
-		fprintf(stderr, "%s: write error: standard output is closed\n", progname);
+		warn("write error: standard output is closed");
 		fflush(stderr);
 		_exit(PT_EXIT_WRITE);
 	}
@@ -25,7 +25,7 @@ out_flush(void)
 			if (errno == EINTR)
 				continue;
 			/* fatal, and nothing is left to flush: leave at once */
-			fprintf(stderr, "%s: write error: %s\n", progname, strerror(errno));
+			warn("write error: %s", strerror(errno));
 			fflush(stderr);
 			_exit(PT_EXIT_WRITE);
 		}
@@ -53,8 +53,7 @@ out_close(void)
 	ob.p = NULL;
 	ob.cap = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error: %s\n", progname, strerror(errno));
-		exit(PT_EXIT_WRITE);
+		die(PT_EXIT_WRITE, "write error: %s", strerror(errno));
 	}
 }
 

@@ -272,7 +272,7 @@ to_file(void *closure, const unsigned char *data, unsigned int len)
 static void __attribute__((noreturn))
 open_failed(struct fig *f, const char *why)
 {
-	fprintf(stderr, "%s: %s: %s\n", progname, f->path, why);
+	warn("%s: %s", f->path, why);
 	if (f->fp)
 		fclose(f->fp);
 	temp_discard(f->tmp);
@@ -341,7 +341,7 @@ fig_close(struct fig *f)
 	fclose(f->fp);
 	if (!why)
 		return PT_EXIT_OK;
-	fprintf(stderr, "%s: %s: %s\n", progname, f->path, why);
+	warn("%s: %s", f->path, why);
 	return PT_EXIT_WRITE;
 }
 

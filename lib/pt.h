@@ -24,6 +24,7 @@ enum {
 extern const char *progname;
 extern int stdout_closed;   /* stdout was closed at start: writing a record is a write error */
 void pt_init(char **argv);
+void pt_nomem(void) __attribute__((noreturn));   /* says so without allocating; exit 4 */
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t m);
 void *erealloc(void *p, size_t n);

@@ -154,12 +154,12 @@ open_next(struct reader *rd)
 			rd->fd = open(f, O_RDONLY | O_CLOEXEC);
 			rd->name = f;
 			if (rd->fd < 0) {
-				fprintf(stderr, "%s: %s: %s\n", progname, f, strerror(errno));
+				warn("%s: %s", f, strerror(errno));
 				rd->failed++;
 				continue;
 			}
 			if (fstat(rd->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-				fprintf(stderr, "%s: %s: %s\n", progname, f, strerror(EISDIR));
+				warn("%s: %s", f, strerror(EISDIR));
 				close(rd->fd);
 				rd->fd = -1;
 				rd->failed++;
@@ -211,7 +211,7 @@ fill(struct reader *rd)
 			continue;
 		if (errno == EAGAIN)
 			return 0;
-		fprintf(stderr, "%s: %s: %s\n", progname, rd->name, strerror(errno));
+		warn("%s: %s", rd->name, strerror(errno));
 		rd->failed++;
 		rd->eof = 1;
 		rd->end = rd->beg;

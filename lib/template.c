@@ -65,8 +65,7 @@ tmpl_compile(struct tmpl *t, const char *s, jv args, const char *where)
 		add_piece(t, s, (size_t)(o - s), NULL);
 		const char *end = placeholder_end(o + 2);
 		if (!end) {
-			fprintf(stderr, "%s: %s: unterminated placeholder '%.20s'\n", progname, where, o);
-			exit(PT_EXIT_USAGE);
+			die(PT_EXIT_USAGE, "%s: unterminated placeholder '%.20s'", where, o);
 		}
 		char *src = estrndup(o + 2, (size_t)(end - o - 2));
 		/* trim the spaces around the expression */
@@ -76,8 +75,7 @@ tmpl_compile(struct tmpl *t, const char *s, jv args, const char *where)
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
 			*--e = 0;
 		if (!*b) {
-			fprintf(stderr, "%s: %s: empty placeholder\n", progname, where);
-			exit(PT_EXIT_USAGE);
+			die(PT_EXIT_USAGE, "%s: empty placeholder", where);
 		}
 		struct buf what = { 0 };
 		buf_printf(&what, "%s: {{ %s }}", where, b);

@@ -392,7 +392,7 @@ main(int argc, char **argv)
 	if (progfile) {
 		prog = read_file(progfile, NULL);
 		if (!prog) {
-			fprintf(stderr, "%s: %s: %s\n", progname, progfile, strerror(errno));
+			warn("%s: %s", progfile, strerror(errno));
 			return PT_EXIT_USAGE;
 		}
 	} else {

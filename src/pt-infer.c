@@ -286,7 +286,7 @@ main(int argc, char **argv)
 	engine_totals(e);
 	int failed = engine_failed(e) || rdr_failed(rd);
 	if (skipped)
-		fprintf(stderr, "%s: %ld answers written from %s, not asked again\n", progname, skipped, cli.resume);
+		warn("%ld answers written from %s, not asked again", skipped, cli.resume);
 	if (pt_interrupted)
 		resume_interrupted(cli.resume, nabandoned, kept);
 	rdr_close(rd);

@@ -712,7 +712,7 @@ report_unscored(void)
 	for (int s = 1; s < ST_NSTATUS + 3; s++)
 		if (nstatus[s])
 			buf_printf(&m, "%s%s %lu", m.len ? ", " : "", jstatus_name(s), nstatus[s]);
-	fprintf(stderr, "%s: %lu of %lu records without a score (%s)\n", progname, nunscored, nrecords,
+	warn("%lu of %lu records without a score (%s)", nunscored, nrecords,
 	    m.p ? m.p : "");
 	free(m.p);
 }
@@ -826,7 +826,7 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	if (nshow_fail) {
-		fprintf(stderr, "%s: %lu record%s failed\n", progname, nshow_fail, nshow_fail == 1 ? "" : "s");
+		warn("%lu record%s failed", nshow_fail, nshow_fail == 1 ? "" : "s");
 		failed = 1;
 	}
 	if (pt_interrupted) {
@@ -834,7 +834,7 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	if (nresumed)
-		fprintf(stderr, "%s: %lu records written from %s, not judged again\n", progname, nresumed, cli.resume);
+		warn("%lu records written from %s, not judged again", nresumed, cli.resume);
 	rdr_close(rd);
 	resume_free(&rs);
 	free(jsamp.params.p);

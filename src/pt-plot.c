@@ -124,7 +124,7 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 		f->left = fmax(f->left, maxw * cos(M_PI / 4) - (f->w - f->left - 16) / gs.n / 2 + 8);
 	f->bottom = f->h - (opt.xlabel ? 24 : 8) - lab_h - 16;
 	if (f->bottom - f->top < 40) {
-		fprintf(stderr, "%s: the group labels leave no room for the plot; use a larger --size\n", progname);
+		warn("the group labels leave no room for the plot; use a larger --size");
 		return -1;
 	}
 	f->xlo = 0.5;
@@ -494,8 +494,7 @@ main(int argc, char **argv)
 		rc = fig_close(&f);
 	out_close();
 	if (nmissing)
-		fprintf(stderr, "%s: %lu record%s with a missing or non-numeric value (not drawn)\n",
-		    progname, nmissing, nmissing == 1 ? "" : "s");
+		warn("%lu record%s with a missing or non-numeric value (not drawn)", nmissing, nmissing == 1 ? "" : "s");
 	groups_free(&gs);
 	free(st.p);
 	expr_free(eg);

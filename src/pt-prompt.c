@@ -174,8 +174,7 @@ load_template(const char *tname, char **sys, char **user)
 	}
 	char *text = read_file(tname, NULL);
 	if (!text) {
-		fprintf(stderr, "%s: %s: %s\n", progname, tname, strerror(errno));
-		exit(PT_EXIT_USAGE);
+		die(PT_EXIT_USAGE, "%s: %s", tname, strerror(errno));
 	}
 	split_sections(text, sys, user);
 	free(text);

@@ -415,7 +415,7 @@ compare_rows(const size_t *order, const char *ref)
 		free(t.p);
 	}
 	if (!rg) {
-		fprintf(stderr, "%s: --ref %s: no such group\n", progname, ref);
+		warn("--ref %s: no such group", ref);
 		return 1;
 	}
 	double *p = emalloc(gs.n * sizeof *p), *adj = emalloc(gs.n * sizeof *adj);
@@ -570,8 +570,7 @@ main(int argc, char **argv)
 	print_rows(format);
 	out_close();
 	if (nmissing)
-		fprintf(stderr, "%s: %lu record%s with a missing or non-numeric value (counted in n_missing)\n",
-		    progname, nmissing, nmissing == 1 ? "" : "s");
+		warn("%lu record%s with a missing or non-numeric value (counted in n_missing)", nmissing, nmissing == 1 ? "" : "s");
 
 	free_tables();
 	free(order);
