@@ -18,7 +18,7 @@ lib/libpt.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(LIBOBJ): lib/pt.h
+$(LIBOBJ) $(TOOLS) tests/unit: lib/pt.h lib/engine.h lib/net.h lib/judge.h lib/stats.h
 lib/plot.o bin/pt-plot: lib/plot.h
 lib/rubrics.c: $(RUBRICS) lib/embed.sh
 	sh lib/embed.sh $(RUBRICS) > $@
@@ -32,7 +32,7 @@ bin/pt-infer: src/pt-infer.c
 bin/pt-judge: src/pt-judge.c
 bin/pt-stats: src/pt-stats.c
 bin/pt-plot: src/pt-plot.c
-$(TOOLS): lib/libpt.a lib/pt.h
+$(TOOLS): lib/libpt.a
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ src/$$(basename $@).c lib/libpt.a $(LDFLAGS) $(LIBS)
 

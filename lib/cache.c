@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
-#include "pt.h"
+#include "net.h"
 
 void
 sha256_hex(const void *p, size_t n, char out[65])

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pt.h"
+#include "net.h"
 
 const char engine_cli_help[] =
     "Endpoint:\n"

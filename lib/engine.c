@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
-#include "pt.h"
+#include "net.h"
 
 const char *const status_names[] = {
 	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss", "not_sent",
@@ -23,6 +23,22 @@ const char *const status_names[] = {
 };
 
 volatile int pt_interrupted;
+
+/* The engine's side of a job, from engine_submit until done(). */
+struct xfer {
+	struct job *next;                       /* in the ready queue */
+	void *easy;
+	struct buf resp;
+	double not_before, t_first, t_attempt, retry_after;
+	int url;                                /* the replica */
+	char errbuf[256];
+	int no_retry;                           /* the server said x-should-retry: false */
+	int waits;                              /* attempts the server asked to wait after (not counted) */
+	struct ratelimit rl;                    /* the last reply's rate-limit headers */
+	double est_tokens;                      /* tokens this request is reckoned to cost */
+	long start_seq;                         /* its place among its replica's starts */
+	double start_tokens;                    /* the replica's estimated tokens started, with it */
+};
 
 /* A replica's own limits: a pause a 429 asked for, and the request and
  * token buckets its rate-limit headers describe. */
@@ -216,8 +232,6 @@ job_clear(struct job *j)
 	j->body = NULL;
 	free(j->error);
 	j->error = NULL;
-	free(j->resp.p);
-	j->resp = (struct buf){ 0 };
 	reply_free(&j->reply);
 }
 
@@ -232,11 +246,21 @@ set_error(struct engine *e, struct job *j, const char *fmt, const char *detail)
 }
 
 /* Ends a job: counts it and hands it to its owner. */
+/* Gives the job back to the tool. */
+static void
+hand_back(struct job *j)
+{
+	free(j->x->resp.p);
+	free(j->x);
+	j->x = NULL;
+	j->done(j);
+}
+
 static void
 finish(struct engine *e, struct job *j)
 {
-	if (j->t_first > 0 && !j->cached)
-		j->latency_ms = floor((now() - j->t_first) * 1000 + 0.5);
+	if (j->x->t_first > 0 && !j->cached)
+		j->latency_ms = floor((now() - j->x->t_first) * 1000 + 0.5);
 	e->done++;
 	if (j->status != ST_OK)
 		e->failed++;
@@ -250,15 +274,15 @@ finish(struct engine *e, struct job *j)
 		e->rtok += j->reply.reasoning_tokens;
 	if (j->reply.cached_tokens > 0)
 		e->cachedtok += j->reply.cached_tokens;
-	j->done(j);
+	hand_back(j);
 }
 
 static void
 push_back(struct engine *e, struct job *j)
 {
-	j->next = NULL;
+	j->x->next = NULL;
 	if (e->tail)
-		e->tail->next = j;
+		e->tail->x->next = j;
 	else
 		e->queue = j;
 	e->tail = j;
@@ -270,7 +294,7 @@ pop_front(struct engine *e)
 {
 	struct job *j = e->queue;
 	if (j) {
-		e->queue = j->next;
+		e->queue = j->x->next;
 		if (!e->queue)
 			e->tail = NULL;
 		e->queued--;
@@ -288,7 +312,7 @@ later_push(struct engine *e, struct job *j)
 		e->later = erealloc(e->later, e->latercap * sizeof *e->later);
 	}
 	size_t i = e->nlater++;
-	while (i > 0 && e->later[(i - 1) / 2]->not_before > j->not_before) {
+	while (i > 0 && e->later[(i - 1) / 2]->x->not_before > j->x->not_before) {
 		e->later[i] = e->later[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
@@ -305,9 +329,9 @@ later_pop(struct engine *e)
 		size_t c = 2 * i + 1;
 		if (c >= e->nlater)
 			break;
-		if (c + 1 < e->nlater && e->later[c + 1]->not_before < e->later[c]->not_before)
+		if (c + 1 < e->nlater && e->later[c + 1]->x->not_before < e->later[c]->x->not_before)
 			c++;
-		if (last->not_before <= e->later[c]->not_before)
+		if (last->x->not_before <= e->later[c]->x->not_before)
 			break;
 		e->later[i] = e->later[c];
 		i = c;
@@ -335,7 +359,7 @@ stop_sending(struct engine *e, const struct job *j, const char *what)
 	if (e->stopped)
 		return;
 	struct buf b = { 0 };
-	buf_printf(&b, "%s from %s: %s", j->error, e->shown[j->url], what);
+	buf_printf(&b, "%s from %s: %s", j->error, e->shown[j->x->url], what);
 	e->stopped = buf_cstr(&b);
 	if (e->progress_shown)
 		fputc('\n', stderr);
@@ -393,7 +417,8 @@ void
 engine_submit(struct engine *e, struct job *j)
 {
 	j->status = ST_OK;
-	j->retry_after = -1;
+	j->x = ecalloc(1, sizeof *j->x);
+	j->x->retry_after = -1;
 	if (e->o.cache_dir && from_cache(e, j)) {
 		finish(e, j);
 		return;
@@ -446,9 +471,9 @@ static size_t
 on_body(char *p, size_t size, size_t n, void *data)
 {
 	struct job *j = data;
-	if (j->resp.len + n > (size_t)256 << 20)
+	if (j->x->resp.len + n > (size_t)256 << 20)
 		return 0;   /* a reply over 256 MiB is an error, not a memory blow-up */
-	buf_add(&j->resp, p, size * n);
+	buf_add(&j->x->resp, p, size * n);
 	return size * n;
 }
 
@@ -491,13 +516,13 @@ static size_t
 on_header(char *p, size_t size, size_t n, void *data)
 {
 	struct job *j = data;
-	j->retry_after = retry_after_header(p, size * n, j->retry_after);
-	ratelimit_header(&j->rl, p, size * n);
+	j->x->retry_after = retry_after_header(p, size * n, j->x->retry_after);
+	ratelimit_header(&j->x->rl, p, size * n);
 	if (size * n >= 20 && strncasecmp(p, "x-should-retry:", 15) == 0) {
 		const char *v = p + 15;
 		while (*v == ' ')
 			v++;
-		j->no_retry = strncasecmp(v, "false", 5) == 0;
+		j->x->no_retry = strncasecmp(v, "false", 5) == 0;
 	}
 	return size * n;
 }
@@ -506,18 +531,18 @@ static void
 start(struct engine *e, struct job *j, int best)
 {
 	CURL *c = curl_easy_init();
-	j->url = best;
+	j->x->url = best;
 	j->base_url = e->shown[best];
 	e->url_load[best]++;
-	j->resp.len = 0;
-	j->no_retry = 0;
-	j->retry_after = -1;
-	ratelimit_clear(&j->rl);
-	j->errbuf[0] = 0;
+	j->x->resp.len = 0;
+	j->x->no_retry = 0;
+	j->x->retry_after = -1;
+	ratelimit_clear(&j->x->rl);
+	j->x->errbuf[0] = 0;
 	j->attempts++;
-	j->t_attempt = now();
-	if (j->t_first == 0)
-		j->t_first = j->t_attempt;
+	j->x->t_attempt = now();
+	if (j->x->t_first == 0)
+		j->x->t_first = j->x->t_attempt;
 	curl_easy_setopt(c, CURLOPT_URL, e->endpoints[best]);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, e->headers);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
@@ -526,7 +551,7 @@ start(struct engine *e, struct job *j, int best)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->x->errbuf);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(e->o.timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -537,7 +562,7 @@ start(struct engine *e, struct job *j, int best)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "pt/" PT_VERSION);
-	j->easy = c;
+	j->x->easy = c;
 	curl_multi_add_handle(e->multi, c);
 	e->running[e->nrunning++] = j;
 }
@@ -559,7 +584,7 @@ pick_replica(struct engine *e, const struct job *j, double t, double *until, con
 	double soonest = INFINITY;
 	for (int i = 0; i < e->o.nurls; i++) {
 		struct pace *p = &e->pace[i];
-		double w = p->pause_until - t, wr = bucket_wait(&p->req, 1, t), wt = bucket_wait(&p->tok, j->est_tokens, t);
+		double w = p->pause_until - t, wr = bucket_wait(&p->req, 1, t), wt = bucket_wait(&p->tok, j->x->est_tokens, t);
 		const char *r = "rate limit";
 		if (wr > w)
 			w = wr, r = "pacing to the server's request limit";
@@ -586,10 +611,10 @@ static void
 start_due(struct engine *e)
 {
 	double t = now();
-	while (e->nlater && e->later[0]->not_before <= t) {
+	while (e->nlater && e->later[0]->x->not_before <= t) {
 		/* a due retry goes before the new jobs */
 		struct job *j = later_pop(e);
-		j->next = e->queue;
+		j->x->next = e->queue;
 		e->queue = j;
 		if (!e->tail)
 			e->tail = j;
@@ -598,13 +623,13 @@ start_due(struct engine *e)
 	e->blocked_until = 0;
 	while (e->queue && e->nrunning < room(e, t) && !pt_interrupted) {
 		struct job *j = e->queue;
-		if (j->est_tokens == 0)
-			j->est_tokens = (double)strlen(j->body) / 4 + (double)e->o.out_tokens;
+		if (j->x->est_tokens == 0)
+			j->x->est_tokens = (double)strlen(j->body) / 4 + (double)e->o.out_tokens;
 		double w = 0;
 		if (e->o.rpm > 0 && e->next_start > t)
 			w = e->next_start - t, e->blocked_why = "--rpm", e->blocked_url = -1;
-		if (e->o.tpm > 0 && bucket_wait(&e->tpm, j->est_tokens, t) > w)
-			w = bucket_wait(&e->tpm, j->est_tokens, t), e->blocked_why = "--tpm", e->blocked_url = -1;
+		if (e->o.tpm > 0 && bucket_wait(&e->tpm, j->x->est_tokens, t) > w)
+			w = bucket_wait(&e->tpm, j->x->est_tokens, t), e->blocked_why = "--tpm", e->blocked_url = -1;
 		int url = w > 0 ? -1 : pick_replica(e, j, t, &e->blocked_until, &e->blocked_why, &e->blocked_url);
 		if (w > 0)
 			e->blocked_until = t + w;
@@ -612,12 +637,12 @@ start_due(struct engine *e)
 			return;
 		if (e->o.rpm > 0)
 			e->next_start = (e->next_start > t - 60 / e->o.rpm ? e->next_start : t) + 60 / e->o.rpm;
-		bucket_take(&e->tpm, j->est_tokens, t);
+		bucket_take(&e->tpm, j->x->est_tokens, t);
 		bucket_take(&e->pace[url].req, 1, t);
-		bucket_take(&e->pace[url].tok, j->est_tokens, t);
-		j->start_seq = e->pace[url].starts++;
-		e->pace[url].started_tokens += j->est_tokens;
-		j->start_tokens = e->pace[url].started_tokens;
+		bucket_take(&e->pace[url].tok, j->x->est_tokens, t);
+		j->x->start_seq = e->pace[url].starts++;
+		e->pace[url].started_tokens += j->x->est_tokens;
+		j->x->start_tokens = e->pace[url].started_tokens;
 		pop_front(e);
 		if (e->probe_until < 0)
 			e->probe_until = t + 1;
@@ -631,20 +656,20 @@ start_due(struct engine *e)
 static void
 pace_reply(struct engine *e, struct job *j, long code)
 {
-	struct pace *p = &e->pace[j->url];
+	struct pace *p = &e->pace[j->x->url];
 	double t = now();
-	const double *tok = j->rl.v[1][1] > 0 ? j->rl.v[1] : j->rl.v[2];
+	const double *tok = j->x->rl.v[1][1] > 0 ? j->x->rl.v[1] : j->x->rl.v[2];
 	/* the server's count is as of this request: those started after it
 	 * may not be in it yet */
-	double later = (double)(p->starts - j->start_seq - 1), later_tok = p->started_tokens - j->start_tokens;
-	if (j->rl.v[0][0] >= 0)
-		bucket_server(&p->req, j->rl.v[0][0] - later, j->rl.v[0][1], t);
+	double later = (double)(p->starts - j->x->start_seq - 1), later_tok = p->started_tokens - j->x->start_tokens;
+	if (j->x->rl.v[0][0] >= 0)
+		bucket_server(&p->req, j->x->rl.v[0][0] - later, j->x->rl.v[0][1], t);
 	if (tok[0] >= 0)
 		bucket_server(&p->tok, tok[0] - later_tok, tok[1], t);
 	if (code == 429)
 		e->n429++;
-	if ((code == 429 || code == 503 || code == 529) && j->retry_after >= 0) {
-		double until = t + (j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap);
+	if ((code == 429 || code == 503 || code == 529) && j->x->retry_after >= 0) {
+		double until = t + (j->x->retry_after < e->o.retry_after_cap ? j->x->retry_after : e->o.retry_after_cap);
 		if (until > p->pause_until) {
 			e->paused += until - (p->pause_until > t ? p->pause_until : t);
 			p->pause_until = until;
@@ -663,7 +688,7 @@ static char *
 http_message(struct job *j)
 {
 	struct buf b = { 0 };
-	const char *p = j->resp.p ? buf_cstr(&j->resp) : "";
+	const char *p = j->x->resp.p ? buf_cstr(&j->x->resp) : "";
 	const char *m = strstr(p, "\"message\"");
 	if (m && (m = strchr(m + 9, '"')) != NULL) {
 		const char *end = m + 1;
@@ -679,15 +704,15 @@ http_message(struct job *j)
 static void
 complete(struct engine *e, struct job *j, CURLcode res)
 {
-	CURL *c = j->easy;
+	CURL *c = j->x->easy;
 	long code = 0;
 	int retry = 0;
 	const char *err = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_multi_remove_handle(e->multi, c);
 	curl_easy_cleanup(c);
-	j->easy = NULL;
-	e->url_load[j->url]--;
+	j->x->easy = NULL;
+	e->url_load[j->x->url]--;
 	for (int i = 0; i < e->nrunning; i++)
 		if (e->running[i] == j) {
 			e->running[i] = e->running[--e->nrunning];
@@ -700,11 +725,11 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		pace_reply(e, j, code);
 	if (res != CURLE_OK) {
 		j->status = res == CURLE_OPERATION_TIMEDOUT ? ST_TIMEOUT : ST_NETWORK_ERROR;
-		set_error(e, j, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+		set_error(e, j, "%s", j->x->errbuf[0] ? j->x->errbuf : curl_easy_strerror(res));
 		retry = res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
 		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;
 	} else if (code >= 200 && code < 300) {
-		int w = wire_reply(e->o.api, j->resp.p ? j->resp.p : "", j->resp.len, &j->reply, &err);
+		int w = wire_reply(e->o.api, j->x->resp.p ? j->x->resp.p : "", j->x->resp.len, &j->reply, &err);
 		if (w == WIRE_OK) {
 			/* an incomplete answer (cut off, filtered, refused, empty) is
 			 * named, never ok, never cached, and not asked again */
@@ -719,7 +744,7 @@ complete(struct engine *e, struct job *j, CURLcode res)
 			retry = w == WIRE_RETRY;
 		}
 	} else {
-		const char *body = j->resp.p ? buf_cstr(&j->resp) : "";
+		const char *body = j->x->resp.p ? buf_cstr(&j->x->resp) : "";
 		char *m = http_message(j);
 		struct buf b = { 0 };
 		buf_printf(&b, "HTTP %ld%s%s", code, *m ? ": " : "", m);
@@ -728,7 +753,7 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		set_error(e, j, "%s", buf_cstr(&b));
 		free(b.p);
 		free(m);
-		retry = retryable_http(code) && !j->no_retry;
+		retry = retryable_http(code) && !j->x->no_retry;
 		const char *cfg = config_error(code, body);
 		if (cfg) {
 			retry = 0;
@@ -736,45 +761,45 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		}
 		/* AIMD on a 429 that gives no time to come back; one that does
 		 * pauses the replica instead (pace_reply) */
-		if (code == 429 && j->retry_after < 0)
+		if (code == 429 && j->x->retry_after < 0)
 			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 	}
 	/* A server that asks to wait (429 with a retry time, 503 or 529
 	 * overloaded) is waited for within --max-wait, not given up after
 	 * --retries; other failures count against --retries. */
-	int asks_wait = retry && ((code == 429 && j->retry_after >= 0) || code == 503 || code == 529);
+	int asks_wait = retry && ((code == 429 && j->x->retry_after >= 0) || code == 503 || code == 529);
 	if (j->status == ST_OK) {
 		if (e->limit < e->o.jobs)
 			e->limit++;
-		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->resp.p, j->resp.len) < 0)
+		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->x->resp.p, j->x->resp.len) < 0)
 			warn("cache %s: %s", e->o.cache_dir, strerror(errno));
 	}
 	if (e->o.tpm > 0) {
 		/* --tpm charged an estimate: the usage corrects it; a 429 spent nothing */
 		if (j->reply.prompt_tokens >= 0 && j->reply.completion_tokens >= 0)
-			e->tpm.level += j->est_tokens - (double)(j->reply.prompt_tokens + j->reply.completion_tokens);
+			e->tpm.level += j->x->est_tokens - (double)(j->reply.prompt_tokens + j->reply.completion_tokens);
 		else if (code == 429)
-			e->tpm.level += j->est_tokens;
+			e->tpm.level += j->x->est_tokens;
 	}
 	double delay;
-	if (j->retry_after >= 0)
-		delay = j->retry_after < e->o.retry_after_cap ? j->retry_after : e->o.retry_after_cap;
+	if (j->x->retry_after >= 0)
+		delay = j->x->retry_after < e->o.retry_after_cap ? j->x->retry_after : e->o.retry_after_cap;
 	else {
-		double cap = 0.5 * pow(2, j->attempts - j->waits - 1);
+		double cap = 0.5 * pow(2, j->attempts - j->x->waits - 1);
 		delay = uniform(e) * (cap < 60 ? cap : 60);
 	}
-	if (asks_wait && now() + delay - j->t_first <= e->o.max_wait)
-		j->waits++;
-	else if (!(retry && j->attempts - j->waits <= e->o.retries))
+	if (asks_wait && now() + delay - j->x->t_first <= e->o.max_wait)
+		j->x->waits++;
+	else if (!(retry && j->attempts - j->x->waits <= e->o.retries))
 		retry = 0;
 	if (retry && !pt_interrupted) {
-		j->not_before = now() + delay;
+		j->x->not_before = now() + delay;
 		e->retries++;
 		later_push(e, j);
 		return;
 	}
-	free(j->resp.p);
-	j->resp = (struct buf){ 0 };
+	free(j->x->resp.p);
+	j->x->resp = (struct buf){ 0 };
 	finish(e, j);
 }
 
@@ -826,8 +851,8 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 	if (e->probe_until > t && e->queue && e->probe_until < next)
 		next = e->probe_until;
 	if (e->nrunning < room(e, t)) {
-		if (e->nlater && e->later[0]->not_before < next)
-			next = e->later[0]->not_before;
+		if (e->nlater && e->later[0]->x->not_before < next)
+			next = e->later[0]->x->not_before;
 		if (e->blocked_until > 0 && e->blocked_until < next)
 			next = e->blocked_until;
 	}
@@ -848,6 +873,35 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 }
 
 void
+engine_run(struct engine *e, struct reader *rd, long (*take)(const struct rec *r))
+{
+	long total = 0;
+	int eof = 0;
+	on_interrupt();
+	rdr_nonblock(rd, e != NULL);
+	while (!pt_interrupted && (!eof || (e && !engine_idle(e)))) {
+		struct rec r;
+		while (!eof && (!e || engine_room(e))) {
+			int st = rdr_next(rd, &r);
+			if (st == RDR_AGAIN)
+				break;
+			if (st == RDR_EOF) {
+				eof = 1;
+				if (e)
+					engine_note_input(e, total);
+				break;
+			}
+			total += take(&r);
+		}
+		if (e)
+			engine_step(e, eof ? -1 : rdr_fd(rd), 200);
+		out_flush();
+	}
+	if (pt_interrupted && e)
+		engine_drain(e);
+}
+
+void
 engine_drain(struct engine *e)
 {
 	double until = now() + 3;
@@ -855,18 +909,18 @@ engine_drain(struct engine *e)
 	struct job *j;
 	while ((j = e->queue ? pop_front(e) : e->nlater ? later_pop(e) : NULL) != NULL) {
 		j->abandoned = 1;
-		j->done(j);
+		hand_back(j);
 	}
 	while (e->nrunning > 0 && now() < until)
 		engine_step(e, -1, 100);
 	while (e->nrunning > 0) {
 		j = e->running[0];
-		curl_multi_remove_handle(e->multi, j->easy);
-		curl_easy_cleanup(j->easy);
-		j->easy = NULL;
+		curl_multi_remove_handle(e->multi, j->x->easy);
+		curl_easy_cleanup(j->x->easy);
+		j->x->easy = NULL;
 		e->running[0] = e->running[--e->nrunning];
 		j->abandoned = 1;
-		j->done(j);
+		hand_back(j);
 	}
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pt.h"
+#include "stats.h"
 
 void
 dvec_push(struct dvec *d, double x)

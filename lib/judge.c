@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "pt.h"
+#include "judge.h"
 
 /* Reads {"score": n|"n", "justification": s} from JSON text [p, p+n). */
 static int

@@ -132,6 +132,21 @@ splice_object(struct buf *b, const char *obj, size_t len, const char *const *dro
 }
 
 void
+splice_record(struct buf *b, const char *text, size_t len, int is_object, const char *const *drop, const char *add,
+    size_t addlen)
+{
+	if (is_object) {
+		splice_object(b, text, len, drop, add, addlen);
+		return;
+	}
+	buf_adds(b, "{\"_input\":");
+	json_quote(b, text, len);
+	buf_addc(b, ',');
+	buf_add(b, add, addlen);
+	buf_addc(b, '}');
+}
+
+void
 out_spliced(const char *obj, size_t len, const char *const *drop, const char *add, size_t addlen)
 {
 	static struct buf b;

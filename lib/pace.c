@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pt.h"
+#include "net.h"
 
 void
 bucket_init(struct bucket *b, double size, double per_s, double t)

@@ -10,7 +10,7 @@
 #include <cairo-svg.h>
 #include <png.h>
 
-#include "pt.h"
+#include "stats.h"
 #include "plot.h"
 
 const double plot_palette[PLOT_NPAL][3] = {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pt.h"
+#include "judge.h"
 
 /* How the judge is shown the record fields it knows by name; any other
  * field is shown under its own name, after these. */

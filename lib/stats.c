@@ -10,7 +10,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "pt.h"
+#include "stats.h"
 
 /* Sorting, written here rather than taken from GSL: gsl_sort and
  * gsl_sort_index are heapsorts, and at a million values they were most of
@@ -472,6 +472,22 @@ stats_box(const double *x, size_t n, struct boxstats *b)
 		if (x[i] > b->hi)
 			b->fliers[b->nfliers++] = x[i];
 	free(s);
+}
+
+double
+stats_aggregate(const double *x, size_t n, int mean, double *sd, size_t *nearest)
+{
+	double *s = emalloc((n ? n : 1) * sizeof *s), agg;
+	memcpy(s, x, n * sizeof *s);
+	sort_doubles(s, n);
+	agg = mean ? (n ? gsl_stats_mean(x, 1, n) : NAN) : quantile_sorted(s, n, 0.5);
+	*sd = n >= 2 ? gsl_stats_sd(x, 1, n) : NAN;
+	*nearest = 0;
+	for (size_t i = 1; i < n; i++)
+		if (fabs(x[i] - agg) < fabs(x[*nearest] - agg))
+			*nearest = i;
+	free(s);
+	return agg;
 }
 
 void

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "pt.h"
+#include "net.h"
 
 static const char *const api_names[] = { "openai", "azure", "anthropic" };
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pt.h"
+#include "engine.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -50,6 +50,9 @@ static struct engine_cli cli;
 static struct resume rs;   /* --resume FILE */
 static const char *label;
 static unsigned long nbad, nabandoned;
+static struct engine *eng;
+static struct path *mpath;   /* .messages */
+static long nlines, skipped;   /* output lines so far; answers written again from --resume */
 
 /* The fields a new answer replaces; their old values go to `source`. */
 static const char *const owned[] = { "response", "model", "grade", "predicted_score", "justification",
@@ -121,6 +124,16 @@ write_answer(const struct record *rec, const struct job *j, long sample, long se
 }
 
 static void
+record_unref(struct record *rec)
+{
+	if (--rec->refs == 0) {
+		free(rec->text);
+		free(rec->file);
+		free(rec);
+	}
+}
+
+static void
 job_done(struct job *jb)
 {
 	struct ijob *ij = (struct ijob *)jb;
@@ -138,11 +151,7 @@ job_done(struct job *jb)
 	}
 	job_clear(jb);
 	free(ij);
-	if (--rec->refs == 0) {
-		free(rec->text);
-		free(rec->file);
-		free(rec);
-	}
+	record_unref(rec);
 }
 
 /* A record that cannot be sent still comes out, with status bad_input. */
@@ -156,20 +165,73 @@ write_bad(struct engine *e, const struct rec *r, const char *why, long seq)
 	j.reply.prompt_tokens = j.reply.completion_tokens = -1;
 	rec_warn(r, "%s", why);
 	add_infer(&add, &j, 0);
-	if (r->is_object && !r->err)
-		splice_object(&line, r->p, r->len, NULL, add.p, add.len);
-	else {
-		buf_adds(&line, "{\"_input\":");
-		json_quote(&line, r->p, r->len);
-		buf_addc(&line, ',');
-		buf_add(&line, add.p, add.len);
-		buf_addc(&line, '}');
-	}
+	splice_record(&line, r->p, r->len, r->is_object && !r->err, NULL, add.p, add.len);
 	order_out(cli.keep_order, seq, line.p, line.len);
 	free(line.p);
 	free(add.p);
 	engine_count_failure(e);
 	nbad++;
+}
+
+/* One input record: its samples sent, written again (--resume), or written
+ * with bad_input; the number of requests it adds to the run. */
+static long
+take_record(const struct rec *r)
+{
+	const char *mv, *err = NULL;
+	size_t mlen;
+	char *body = NULL;
+	if (r->err) {
+		struct buf m = { 0 };
+		buf_printf(&m, "invalid JSON: %s", r->err);
+		write_bad(eng, r, buf_cstr(&m), nlines++);
+		free(m.p);
+		return 1;
+	}
+	if (!r->is_object) {
+		write_bad(eng, r, "not an object", nlines++);
+		return 1;
+	}
+	if (path_get(mpath, r->p, r->p + r->len, r->ix, &mv, &mlen) != PATH_FOUND) {
+		write_bad(eng, r, "no messages (render them with pt-prompt)", nlines++);
+		return 1;
+	}
+	if (!(body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, 0, &err))) {
+		write_bad(eng, r, err, nlines++);
+		return 1;
+	}
+	free(body);
+	struct record *rec = ecalloc(1, sizeof *rec);
+	rec->text = estrndup(r->p, r->len);
+	rec->len = r->len;
+	rec->file = estrdup(r->file);
+	rec->line = r->line;
+	rec->refs = 1;
+	long asked = 0;
+	for (long s = 0; s < cli.samples; s++) {
+		struct ijob *ij = ecalloc(1, sizeof *ij);
+		ij->rec = rec;
+		ij->sample = s;
+		ij->seq = nlines++;
+		ij->j.body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, s, &err);
+		ij->j.done = job_done;
+		request_hash(&cli.o, ij->j.body, s, ij->j.hash);
+		size_t dlen;
+		const char *d = resume_take(&rs, &ij->j.hash, 1, &dlen);
+		if (d) {
+			/* answered in the --resume file already: its line again */
+			order_out(cli.keep_order, ij->seq, d, dlen);
+			skipped++;
+			free(ij->j.body);
+			free(ij);
+			continue;
+		}
+		rec->refs++;
+		asked++;
+		engine_submit(eng, &ij->j);
+	}
+	record_unref(rec);
+	return asked;
 }
 
 int
@@ -199,99 +261,22 @@ main(int argc, char **argv)
 	cli.o.what = "records";
 
 	resume_load(&rs, cli.resume, ".infer | [.request_hash, .status == \"ok\"]");
-	struct engine *e = engine_new(&cli.o);
+	eng = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	struct path *mpath = path_parse(".messages");
-	long seq = 0, skipped = 0;
-	int eof = 0;
-	on_interrupt();
-	rdr_nonblock(rd, 1);
-	while (!pt_interrupted && (!eof || !engine_idle(e))) {
-		struct rec r;
-		while (!eof && engine_room(e)) {
-			int st = rdr_next(rd, &r);
-			if (st == RDR_AGAIN)
-				break;
-			if (st == RDR_EOF) {
-				eof = 1;
-				engine_note_input(e, seq - skipped);
-				break;
-			}
-			const char *mv, *err = NULL;
-			size_t mlen;
-			char *body = NULL;
-			if (r.err) {
-				struct buf m = { 0 };
-				buf_printf(&m, "invalid JSON: %s", r.err);
-				write_bad(e, &r, buf_cstr(&m), seq++);
-				free(m.p);
-				continue;
-			}
-			if (!r.is_object) {
-				write_bad(e, &r, "not an object", seq++);
-				continue;
-			}
-			if (path_get(mpath, r.p, r.p + r.len, r.ix, &mv, &mlen) != PATH_FOUND) {
-				write_bad(e, &r, "no messages (render them with pt-prompt)", seq++);
-				continue;
-			}
-			if (!(body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, 0, &err))) {
-				write_bad(e, &r, err, seq++);
-				continue;
-			}
-			free(body);
-			struct record *rec = ecalloc(1, sizeof *rec);
-			rec->text = estrndup(r.p, r.len);
-			rec->len = r.len;
-			rec->file = estrdup(r.file);
-			rec->line = r.line;
-			rec->refs = 1;
-			for (long s = 0; s < cli.samples; s++) {
-				struct ijob *ij = ecalloc(1, sizeof *ij);
-				ij->rec = rec;
-				ij->sample = s;
-				ij->seq = seq++;
-				ij->j.body = wire_body(cli.o.api, cli.o.model, mv, mlen, &cli.samp, s, &err);
-				ij->j.done = job_done;
-				request_hash(&cli.o, ij->j.body, s, ij->j.hash);
-				size_t dlen;
-				const char *d = resume_take(&rs, &ij->j.hash, 1, &dlen);
-				if (d) {
-					/* answered in the --resume file already: its line again */
-					order_out(cli.keep_order, ij->seq, d, dlen);
-					skipped++;
-					free(ij->j.body);
-					free(ij);
-					continue;
-				}
-				rec->refs++;
-				engine_submit(e, &ij->j);
-			}
-			if (--rec->refs == 0) {
-				free(rec->text);
-				free(rec->file);
-				free(rec);
-			}
-		}
-		engine_step(e, eof ? -1 : rdr_fd(rd), 200);
-		out_flush();
-	}
-	long kept = 0;
-	if (pt_interrupted) {
-		engine_drain(e);
-		kept = resume_rest(&rs);   /* records not reached keep what the file had */
-	}
+	mpath = path_parse(".messages");
+	engine_run(eng, rd, take_record);
+	long kept = pt_interrupted ? resume_rest(&rs) : 0;   /* records not reached keep what the file had */
 	out_close();
 	output_commit();
-	engine_totals(e);
-	int failed = engine_failed(e) || rdr_failed(rd);
+	engine_totals(eng);
+	int failed = engine_failed(eng) || rdr_failed(rd);
 	if (skipped)
 		warn("%ld answers written from %s, not asked again", skipped, cli.resume);
 	if (pt_interrupted)
 		resume_interrupted(cli.resume, nabandoned, kept);
 	rdr_close(rd);
 	path_free(mpath);
-	engine_free(e);
+	engine_free(eng);
 	resume_free(&rs);
 	engine_cli_free(&cli);
 	return failed || pt_interrupted ? PT_EXIT_FAIL : PT_EXIT_OK;

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include <gsl/gsl_statistics_double.h>
 
-#include "pt.h"
+#include "engine.h"
+#include "judge.h"
+#include "stats.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -238,13 +239,6 @@ add_entry(struct jrec *r, const struct job *j, int status, const double *score, 
 	nstatus[status]++;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Writes the record with its judges and the aggregate of every ok judgement,
  * those of earlier runs (a jury piped through several pt-judge) included. */
 static void
@@ -300,34 +294,16 @@ write_record(struct jrec *r)
 		buf_adds(&add, "null,\"justification\":null,\"judge_n\":0,\"judge_sd\":null");
 		nunscored++;
 	} else {
-		double *sorted = emalloc(n * sizeof *sorted), agg;
-		memcpy(sorted, scores, n * sizeof *sorted);
-		qsort(sorted, n, sizeof *sorted, cmp_double);
-		agg = aggregate_mean ? gsl_stats_mean(scores, 1, n) : gsl_stats_median_from_sorted_data(sorted, 1, n);
-		/* the justification of the judgement nearest the aggregate (first on ties) */
-		size_t best = 0;
-		for (size_t i = 1; i < n; i++)
-			if (fabs(scores[i] - agg) < fabs(scores[best] - agg))
-				best = i;
-		buf_num(&add, agg);
+		/* the justification is the one of the judgement nearest the aggregate */
+		double sd;
+		size_t best;
+		buf_num(&add, stats_aggregate(scores, n, aggregate_mean, &sd, &best));
 		buf_adds(&add, ",\"justification\":");
 		buf_json_str_or_null(&add, justs[best]);
 		buf_printf(&add, ",\"judge_n\":%zu,\"judge_sd\":", n);
-		if (n >= 2)
-			buf_num(&add, gsl_stats_sd(scores, 1, n));
-		else
-			buf_adds(&add, "null");
-		free(sorted);
+		buf_num(&add, sd);
 	}
-	if (r->len)
-		splice_object(&line, r->text, r->len, owned, add.p, add.len);
-	else {
-		buf_adds(&line, "{\"_input\":");
-		json_quote(&line, r->text, strlen(r->text));
-		buf_addc(&line, ',');
-		buf_add(&line, add.p, add.len);
-		buf_addc(&line, '}');
-	}
+	splice_record(&line, r->text, r->len ? r->len : strlen(r->text), r->len != 0, owned, add.p, add.len);
 	for (long s = 0; r->hash && s < cli.samples; s++)
 		resume_supersede(&rs, r->hash[s]);   /* this line replaces the file's */
 	order_out(cli.keep_order, r->seq, line.p, line.len);
@@ -626,13 +602,14 @@ print_prompt(const struct jrec *r)
 
 /* One input record: rejected with its status, routed (--task auto), shown
  * (--show-prompt), written again (--resume) or sent to the judge. */
-static void
-take_record(const struct rec *in, long seq)
+static long
+take_record(const struct rec *in)
 {
+	static long seq;
 	struct jrec *r = ecalloc(1, sizeof *r);
 	r->file = estrdup(in->file);
 	r->line = in->line;
-	r->seq = seq;
+	r->seq = seq++;
 	if (in->err || !in->is_object) {
 		struct buf m = { 0 };
 		if (in->err)
@@ -642,7 +619,7 @@ take_record(const struct rec *in, long seq)
 		r->text = estrndup(in->p, in->len);   /* len 0 marks raw input */
 		reject(r, ST_BAD_INPUT, buf_cstr(&m));
 		free(m.p);
-		return;
+		return 1;
 	}
 	r->text = estrndup(in->p, in->len);
 	r->len = in->len;
@@ -663,7 +640,7 @@ take_record(const struct rec *in, long seq)
 			buf_printf(&m, "benchmark '%s' %s", r->task_name, what);
 			reject(r, JS_MISSING_FIELD, m.p);
 			free(m.p);
-			return;
+			return 1;
 		}
 	}
 	if (r->task && !r->task_name)
@@ -684,24 +661,25 @@ take_record(const struct rec *in, long seq)
 			buf_printf(&m, "no %s for task %s", miss, r->task_name);
 			reject(r, JS_MISSING_FIELD, m.p);
 			free(m.p);
-			return;
+			return 1;
 		}
 	} else {
 		route(r);
 		if (!show_prompt || !r->task)
-			return;
+			return 1;
 	}
 	if (show_prompt) {
 		print_prompt(r);
 		jrec_free(r);
-		return;
+		return 1;
 	}
 	/* --resume: a record whose judgement is done already is written as it was */
 	if (rs.n && resume_done(r)) {
 		jrec_free(r);
-		return;
+		return 1;
 	}
 	submit_judge(r);
+	return 1;
 }
 
 /* The closing line of a run in which some records got no score. */
@@ -787,33 +765,8 @@ main(int argc, char **argv)
 	if (!show_prompt)
 		eng = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	long seq = 0;
-	int eof = 0;
-	on_interrupt();
-	rdr_nonblock(rd, !show_prompt);
-	while (!pt_interrupted && (!eof || (eng && !engine_idle(eng)))) {
-		struct rec in;
-		while (!eof && (!eng || engine_room(eng))) {
-			int st = rdr_next(rd, &in);
-			if (st == RDR_AGAIN)
-				break;
-			if (st == RDR_EOF) {
-				eof = 1;
-				if (eng)
-					engine_note_input(eng, seq);
-				break;
-			}
-			take_record(&in, seq++);
-		}
-		if (eng)
-			engine_step(eng, eof ? -1 : rdr_fd(rd), 200);
-		out_flush();
-	}
-	long kept = 0;
-	if (pt_interrupted && eng) {
-		engine_drain(eng);
-		kept = resume_rest(&rs);   /* records not reached keep what the file had */
-	}
+	engine_run(eng, rd, take_record);
+	long kept = pt_interrupted && eng ? resume_rest(&rs) : 0;   /* records not reached keep what the file had */
 	out_close();
 	output_commit();
 	int failed = rdr_failed(rd) != 0;

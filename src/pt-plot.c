@@ -8,7 +8,7 @@
 #include <fontconfig/fontconfig.h>
 #include <gsl/gsl_rng.h>
 
-#include "pt.h"
+#include "stats.h"
 #include "plot.h"
 
 static void __attribute__((noreturn))

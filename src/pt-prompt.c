@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pt.h"
+#include "engine.h"
 
 /* The vignette's two prompts (step 2), exactly: no system message, one user message. */
 static const struct builtin {
@@ -72,18 +72,10 @@ emit_failed(const struct rec *r, const char *why, const char *const *drop)
 	struct buf add = { 0 };
 	buf_adds(&add, "\"prompt_error\":");
 	json_quote(&add, why, strlen(why));
-	if (r->is_object && !r->err)
-		out_spliced(r->p, r->len, drop, add.p, add.len);
-	else {
-		struct buf b = { 0 };
-		buf_adds(&b, "{\"_input\":");
-		json_quote(&b, r->p, r->len);
-		buf_addc(&b, ',');
-		buf_add(&b, add.p, add.len);
-		buf_addc(&b, '}');
-		out_line(b.p, b.len);
-		free(b.p);
-	}
+	struct buf b = { 0 };
+	splice_record(&b, r->p, r->len, r->is_object && !r->err, drop, add.p, add.len);
+	out_line(b.p, b.len);
+	free(b.p);
 	free(add.p);
 }
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <gsl/gsl_rng.h>
 
-#include "pt.h"
+#include "stats.h"
 
 static void __attribute__((noreturn))
 usage(void)

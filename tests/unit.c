@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pt.h"
+#include "net.h"
+#include "judge.h"
+#include "stats.h"
 
 static int failed;
 

@@ -1,0 +1,40 @@
+/* net.h: the engine's own parts (lib/ only, and the unit tests): reading
+ * replies, the cache's files, rate limits, keys and redaction. */
+#ifndef PT_NET_H
+#define PT_NET_H
+
+#include "engine.h"
+
+enum { WIRE_OK, WIRE_RETRY, WIRE_BAD };
+/* Reads a 2xx reply body into *r (fields owned by r; reply_free). WIRE_RETRY
+ * when the body is not the JSON expected (a truncated or garbled reply),
+ * WIRE_BAD when it is but holds no answer text. */
+int wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err);
+/* Whether a read reply is a complete answer: ST_OK, or ST_TRUNCATED (token
+ * limit), ST_FILTERED (content filter), ST_REFUSED, ST_EMPTY (no answer text,
+ * or reasoning that never ended), with *why saying so. */
+int reply_status(const struct reply *r, const char **why);
+/* cache.c: the response cache's files. */
+char *cache_get(const char *dir, const char *hash, size_t *len);   /* NULL on a miss; caller frees */
+int cache_put(const char *dir, const char *hash, const char *body, size_t len);   /* -1 and errno */
+
+/* pace.c: keeping within rate limits. */
+struct bucket {                 /* what may still be spent; size 0: nothing known, no limit */
+	double size, level, rate, t;   /* units, units, units per second, when level was right */
+};
+void bucket_init(struct bucket *b, double size, double per_s, double t);
+double bucket_wait(const struct bucket *b, double cost, double t);   /* seconds until cost can be spent */
+void bucket_take(struct bucket *b, double cost, double t);           /* may go below zero */
+/* Sets b from a server's remaining (may be below zero: owed) and per-minute limit. */
+void bucket_server(struct bucket *b, double remaining, double limit, double t);
+/* A reply's rate-limit headers: v[requests, tokens, input tokens][remaining, limit], -1 unknown. */
+struct ratelimit {
+	double v[3][2];
+};
+void ratelimit_clear(struct ratelimit *r);
+void ratelimit_header(struct ratelimit *r, const char *line, size_t len);
+
+char *redact(const char *s, const char *key);   /* s with every occurrence of key hidden */
+double retry_after_header(const char *line, size_t len, double current);
+
+#endif

@@ -1,0 +1,77 @@
+/* stats.h: statistics and grouped values (pt-stats, pt-plot). */
+#ifndef PT_STATS_H
+#define PT_STATS_H
+
+#include "pt.h"
+
+/* stats.c: statistics as SciPy/NumPy/scikit-learn define them; NaN = undefined. */
+struct summary {
+	size_t n;
+	double mean, sd, se, median, q1, q3, min, max, ci_low, ci_high;
+};
+struct agreement {
+	size_t n;
+	double mae, rmse, bias, pearson_r, pearson_p, spearman_rho, spearman_p, kendall_tau, kendall_p,
+	    ccc, icc, qwk, exact, within1, loa_low, loa_high;
+};
+void sort_doubles(double *a, size_t n);                 /* ascending; no NaN */
+void sort_index(const double *a, size_t n, size_t *idx);  /* stable order of a */
+double quantile_sorted(const double *sorted, size_t n, double p);
+void stats_summary(const double *x, size_t n, struct summary *s);
+void stats_agree(const double *truth, const double *pred, size_t n, struct agreement *a);
+void rank_average(const double *x, size_t n, double *ranks);
+double pearson(const double *x, const double *y, size_t n, double *p);
+double spearman(const double *x, const double *y, size_t n, double *p);
+double kendall(const double *x, const double *y, size_t n, double *p);
+double lin_ccc(const double *x, const double *y, size_t n);
+double icc21(const double *x, const double *y, size_t n);
+double qwk(const double *truth, const double *pred, size_t n);
+/* matplotlib.cbook.boxplot_stats with whis = 1.5; fliers (low ones, then
+ * high ones, each in input order) are the caller's to free. */
+struct boxstats {
+	double q1, med, q3, lo, hi, mean, min, max;
+	double *fliers;
+	size_t nfliers;
+};
+void stats_box(const double *x, size_t n, struct boxstats *b);
+/* Several judgements of one answer: their median (or mean), SD (NaN below
+ * 2) and the index of the one nearest the aggregate (first on ties). */
+double stats_aggregate(const double *x, size_t n, int mean, double *sd, size_t *nearest);
+/* Bland-Altman from the differences d (pred - truth): their mean and SD. */
+void bland_altman(const double *d, size_t n, double *bias, double *sd);
+void mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, double *p);
+void holm(const double *p, size_t m, double *adj);
+
+/* group.c: records grouped by the JSON text of their keys (joined by \x1f),
+ * each group with its value columns, in first-seen order. */
+struct dvec {
+	double *v;
+	size_t n, cap;
+};
+void dvec_push(struct dvec *d, double x);
+struct group {
+	char *key;              /* the keys' JSON texts joined by \x1f */
+	char *label;            /* display form: strings decoded, parts joined by ", " */
+	struct dvec a, b;       /* the values, or truth and prediction */
+	struct dvec cl;         /* cluster index per value (with a cluster expression) */
+	struct strmap clusters; /* cluster key -> index */
+	size_t missing;         /* records without a number */
+};
+struct groups {
+	struct group *g;
+	size_t n, cap;
+	struct strmap index;
+};
+struct group_exprs {
+	struct expr **by;       /* the key expressions (none: one group, key "") */
+	int nby;
+	struct expr *a, *b, *cluster;   /* b and cluster may be NULL */
+};
+struct group *group_get(struct groups *gs, const char *key);
+/* Reads every record into its group: a record whose key or number fails
+ * counts in *nfail, one without a number in *nmissing and its group's missing. */
+void groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, unsigned long *nfail,
+    unsigned long *nmissing);
+void groups_free(struct groups *gs);
+
+#endif
