@@ -78,6 +78,68 @@ static struct {
 	int verb, points, identity, want_stats;
 } opt = { .truth = ".grade", .pred = ".predicted_score", .wi = 10, .hi = 6, .dpi = 150, .hl = NAN, .ylo = NAN, .yhi = NAN };
 
+/* One box at x = cx, bw wide: whiskers and caps, the tinted box, the bold
+ * median, the fliers. */
+static void
+draw_box(cairo_t *cr, const struct fig *f, double cx, double bw, const struct boxstats *b, const double *col)
+{
+	cairo_set_line_width(cr, 1);
+	/* whiskers and caps */
+	cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+	cairo_move_to(cr, cx, py(f, b->q3));
+	cairo_line_to(cr, cx, py(f, b->hi));
+	cairo_move_to(cr, cx, py(f, b->q1));
+	cairo_line_to(cr, cx, py(f, b->lo));
+	cairo_move_to(cr, cx - bw / 4, py(f, b->hi));
+	cairo_line_to(cr, cx + bw / 4, py(f, b->hi));
+	cairo_move_to(cr, cx - bw / 4, py(f, b->lo));
+	cairo_line_to(cr, cx + bw / 4, py(f, b->lo));
+	cairo_stroke(cr);
+	/* the box: tinted fill, dark edge, bold median */
+	double top = py(f, b->q3), bot = py(f, b->q1);
+	cairo_rectangle(cr, cx - bw / 2, top, bw, fmax(bot - top, 0.5));
+	cairo_set_source_rgba(cr, col[0], col[1], col[2], 0.45);
+	cairo_fill_preserve(cr);
+	cairo_set_source_rgb(cr, col[0] * 0.6, col[1] * 0.6, col[2] * 0.6);
+	cairo_stroke(cr);
+	cairo_set_line_width(cr, 2);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_move_to(cr, cx - bw / 2, py(f, b->med));
+	cairo_line_to(cr, cx + bw / 2, py(f, b->med));
+	cairo_stroke(cr);
+	/* fliers */
+	cairo_set_line_width(cr, 0.8);
+	cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+	for (size_t k = 0; k < b->nfliers; k++)
+		circle(cr, cx, py(f, b->fliers[k]), 2.5);
+	cairo_stroke(cr);
+}
+
+/* box --stats: one group's numbers as matplotlib's boxplot_stats names them. */
+static void
+box_stats_line(struct buf *st, const struct group *g, const struct boxstats *b)
+{
+	st->len = 0;
+	buf_adds(st, "{\"label\":");
+	json_quote(st, g->label, strlen(g->label));
+	buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", g->a.n, g->missing);
+	stats_line(st, "q1", b->q1);
+	stats_line(st, "median", b->med);
+	stats_line(st, "q3", b->q3);
+	stats_line(st, "whislo", b->lo);
+	stats_line(st, "whishi", b->hi);
+	buf_adds(st, ",\"fliers\":[");
+	for (size_t k = 0; k < b->nfliers; k++) {
+		if (k)
+			buf_addc(st, ',');
+		buf_num(st, b->fliers[k]);
+	}
+	buf_addc(st, ']');
+	stats_line(st, "mean", b->mean);
+	buf_addc(st, '}');
+	out_line(st->p, st->len);
+}
+
 /* box: matplotlib's boxes, one per series, with the --stats lines;
  * -1 when the labels leave no room. */
 static int
@@ -150,36 +212,7 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 		text(cr, tb, cx, f->bottom + 4, 0.5, 0, 0);
 		if (gs.g[i].a.n == 0)
 			continue;
-		cairo_set_line_width(cr, 1);
-		/* whiskers and caps */
-		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-		cairo_move_to(cr, cx, py(f, b->q3));
-		cairo_line_to(cr, cx, py(f, b->hi));
-		cairo_move_to(cr, cx, py(f, b->q1));
-		cairo_line_to(cr, cx, py(f, b->lo));
-		cairo_move_to(cr, cx - bw / 4, py(f, b->hi));
-		cairo_line_to(cr, cx + bw / 4, py(f, b->hi));
-		cairo_move_to(cr, cx - bw / 4, py(f, b->lo));
-		cairo_line_to(cr, cx + bw / 4, py(f, b->lo));
-		cairo_stroke(cr);
-		/* the box: tinted fill, dark edge, bold median */
-		double top = py(f, b->q3), bot = py(f, b->q1);
-		cairo_rectangle(cr, cx - bw / 2, top, bw, fmax(bot - top, 0.5));
-		cairo_set_source_rgba(cr, col[0], col[1], col[2], 0.45);
-		cairo_fill_preserve(cr);
-		cairo_set_source_rgb(cr, col[0] * 0.6, col[1] * 0.6, col[2] * 0.6);
-		cairo_stroke(cr);
-		cairo_set_line_width(cr, 2);
-		cairo_set_source_rgb(cr, 0, 0, 0);
-		cairo_move_to(cr, cx - bw / 2, py(f, b->med));
-		cairo_line_to(cr, cx + bw / 2, py(f, b->med));
-		cairo_stroke(cr);
-		/* fliers */
-		cairo_set_line_width(cr, 0.8);
-		cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-		for (size_t k = 0; k < b->nfliers; k++)
-			circle(cr, cx, py(f, b->fliers[k]), 2.5);
-		cairo_stroke(cr);
+		draw_box(cr, f, cx, bw, b, col);
 		if (opt.points) {
 			cairo_set_source_rgba(cr, col[0] * 0.7, col[1] * 0.7, col[2] * 0.7, 0.5);
 			for (size_t k = 0; k < gs.g[i].a.n; k++)
@@ -187,28 +220,8 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 			cairo_fill(cr);
 		}
 	}
-	for (size_t i = 0; i < gs.n && opt.want_stats; i++) {
-		const struct boxstats *b = &bs[i];
-		st->len = 0;
-		buf_adds(st, "{\"label\":");
-		json_quote(st, gs.g[i].label, strlen(gs.g[i].label));
-		buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", gs.g[i].a.n, gs.g[i].missing);
-		stats_line(st, "q1", b->q1);
-		stats_line(st, "median", b->med);
-		stats_line(st, "q3", b->q3);
-		stats_line(st, "whislo", b->lo);
-		stats_line(st, "whishi", b->hi);
-		buf_adds(st, ",\"fliers\":[");
-		for (size_t k = 0; k < b->nfliers; k++) {
-			if (k)
-				buf_addc(st, ',');
-			buf_num(st, b->fliers[k]);
-		}
-		buf_addc(st, ']');
-		stats_line(st, "mean", b->mean);
-		buf_addc(st, '}');
-		out_line(st->p, st->len);
-	}
+	for (size_t i = 0; i < gs.n && opt.want_stats; i++)
+		box_stats_line(st, &gs.g[i], &bs[i]);
 	for (size_t i = 0; i < gs.n; i++) {
 		free(bs[i].fliers);
 		free(shown[i]);
@@ -216,6 +229,48 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 	free(bs);
 	free(shown);
 	return 0;
+}
+
+/* The values of the Bland-Altman lines, at the right edge. */
+static void
+ba_labels(struct fig *f, double bias, double sd)
+{
+	cairo_t *cr = f->cr;
+	char tb[64];
+	font(cr, 8.5, 0);
+	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+	snprintf(tb, sizeof tb, "bias %.3g", bias);
+	text(cr, tb, f->right - 4, py(f, bias) - 2, 1, 1, 0);
+	if (isfinite(sd)) {
+		cairo_set_source_rgb(cr, 0.6, 0.25, 0);
+		snprintf(tb, sizeof tb, "+1.96 SD %.3g", bias + 1.96 * sd);
+		text(cr, tb, f->right - 4, py(f, bias + 1.96 * sd) - 2, 1, 1, 0);
+		snprintf(tb, sizeof tb, "\xe2\x88\x92" "1.96 SD %.3g", bias - 1.96 * sd);
+		text(cr, tb, f->right - 4, py(f, bias - 1.96 * sd) + 2, 1, 0, 0);
+	}
+}
+
+/* scatter --stats: one group's extent. */
+static void
+scatter_stats_line(struct buf *st, const struct group *g)
+{
+	double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+	for (size_t k = 0; k < g->a.n; k++) {
+		x0 = fmin(x0, g->a.v[k]);
+		x1 = fmax(x1, g->a.v[k]);
+		y0 = fmin(y0, g->b.v[k]);
+		y1 = fmax(y1, g->b.v[k]);
+	}
+	st->len = 0;
+	buf_adds(st, "{\"label\":");
+	json_quote(st, g->label, strlen(g->label));
+	buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", g->a.n, g->missing);
+	stats_line(st, "x_min", x0);
+	stats_line(st, "x_max", x1);
+	stats_line(st, "y_min", y0);
+	stats_line(st, "y_max", y1);
+	buf_addc(st, '}');
+	out_line(st->p, st->len);
 }
 
 /* scatter and Bland-Altman: a point per record, with the --stats lines. */
@@ -264,7 +319,6 @@ draw_points(struct fig *f, gsl_rng *rng, struct buf *st)
 		f->yhi = opt.yhi;
 	}
 	double ylw = ytick_width(f);
-	char tb[64];
 	if (!opt.xlabel)
 		opt.xlabel = opt.verb == BA ? "mean of truth and prediction" : NULL;
 	if (!opt.ylabel)
@@ -312,53 +366,22 @@ draw_points(struct fig *f, gsl_rng *rng, struct buf *st)
 		cairo_fill(cr);
 	}
 	cairo_restore(cr);
-	if (opt.verb == BA && isfinite(bias)) {
-		/* the lines' values, at the right edge */
-		font(cr, 8.5, 0);
-		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-		snprintf(tb, sizeof tb, "bias %.3g", bias);
-		text(cr, tb, f->right - 4, py(f, bias) - 2, 1, 1, 0);
-		if (isfinite(sd)) {
-			cairo_set_source_rgb(cr, 0.6, 0.25, 0);
-			snprintf(tb, sizeof tb, "+1.96 SD %.3g", bias + 1.96 * sd);
-			text(cr, tb, f->right - 4, py(f, bias + 1.96 * sd) - 2, 1, 1, 0);
-			snprintf(tb, sizeof tb, "\xe2\x88\x92" "1.96 SD %.3g", bias - 1.96 * sd);
-			text(cr, tb, f->right - 4, py(f, bias - 1.96 * sd) + 2, 1, 0, 0);
-		}
-	}
+	if (opt.verb == BA && isfinite(bias))
+		ba_labels(f, bias, sd);
 	if (with_legend)
 		legend(f, &gs);
-	if (opt.want_stats) {
-		if (opt.verb == BA) {
-			st->len = 0;
-			buf_printf(st, "{\"n\":%zu", ntot);
-			stats_line(st, "bias", bias);
-			stats_line(st, "sd", sd);
-			stats_line(st, "loa_low", bias - 1.96 * sd);
-			stats_line(st, "loa_high", bias + 1.96 * sd);
-			buf_addc(st, '}');
-			out_line(st->p, st->len);
-		} else
-			for (size_t i = 0; i < gs.n; i++) {
-				double a = INFINITY, b = -INFINITY, c2 = INFINITY, d = -INFINITY;
-				for (size_t k = 0; k < gs.g[i].a.n; k++) {
-					a = fmin(a, gs.g[i].a.v[k]);
-					b = fmax(b, gs.g[i].a.v[k]);
-					c2 = fmin(c2, gs.g[i].b.v[k]);
-					d = fmax(d, gs.g[i].b.v[k]);
-				}
-				st->len = 0;
-				buf_adds(st, "{\"label\":");
-				json_quote(st, gs.g[i].label, strlen(gs.g[i].label));
-				buf_printf(st, ",\"n\":%zu,\"n_missing\":%zu", gs.g[i].a.n, gs.g[i].missing);
-				stats_line(st, "x_min", a);
-				stats_line(st, "x_max", b);
-				stats_line(st, "y_min", c2);
-				stats_line(st, "y_max", d);
-				buf_addc(st, '}');
-				out_line(st->p, st->len);
-			}
+	if (opt.want_stats && opt.verb == BA) {
+		st->len = 0;
+		buf_printf(st, "{\"n\":%zu", ntot);
+		stats_line(st, "bias", bias);
+		stats_line(st, "sd", sd);
+		stats_line(st, "loa_low", bias - 1.96 * sd);
+		stats_line(st, "loa_high", bias + 1.96 * sd);
+		buf_addc(st, '}');
+		out_line(st->p, st->len);
 	}
+	for (size_t i = 0; i < gs.n && opt.want_stats && opt.verb == SCATTER; i++)
+		scatter_stats_line(st, &gs.g[i]);
 }
 
 /* --order: those groups take the first places, in that order. */
