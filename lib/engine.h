@@ -37,7 +37,7 @@ void buf_reply_text(struct buf *b, const struct reply *r, int status);
 void buf_usage(struct buf *b, const struct reply *r);
 void reply_free(struct reply *r);
 
-/* cache.c: the content-addressed response cache (DESIGN §4.4). */
+/* cache.c: the content-addressed response cache (pt-infer(1), --cache). */
 void sha256_hex(const void *p, size_t n, char out[65]);
 /* The request hash: SHA-256 of api, endpoint path, model (with the Azure
  * deployment, which chooses the model), body and sample. */

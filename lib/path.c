@@ -1,4 +1,4 @@
-/* path.c: the fast field path of DESIGN §3. An expression that is a plain
+/* path.c: the fast field path (pt(7), Expressions). An expression that is a plain
  * path (.a, .a.b, ."a b", .["a b"], .a[0]) is read straight from a record's
  * bytes, with jq's answers: a missing key or an index past the end is null,
  * indexing null is null, indexing anything else of the wrong kind is an

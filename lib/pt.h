@@ -14,7 +14,7 @@
 
 #define PT_VERSION "0.1.0"
 
-/* Exit statuses, DESIGN §3. */
+/* Exit statuses (pt(7), EXIT STATUS). */
 enum {
 	PT_EXIT_OK = 0,     /* every record processed */
 	PT_EXIT_FAIL = 1,   /* finished, at least one record failed */
@@ -221,7 +221,7 @@ char *jv_errmsg(jv v);
 void args_add(jv *args, const char *name, const char *value, int is_json);
 void args_option(jv *args, int is_json, int argc, char **argv);   /* getopt's --arg/--argjson */
 
-/* path.c: the fast field path of DESIGN §3. */
+/* path.c: the fast field path (pt(7), Expressions). */
 struct path;
 struct path *path_parse(const char *expr);   /* NULL if expr is not a plain path */
 void path_free(struct path *p);

@@ -1,5 +1,5 @@
 /* stats.c: the statistics of pt-stats and pt-plot, defined as SciPy 1.10,
- * NumPy and scikit-learn define them (DESIGN §6). Distributions, sorting and
+ * NumPy and scikit-learn define them (pt-stats(1)). Distributions, sorting and
  * random numbers come from GSL; where a formula is written out here it is
  * because GSL has none for it, and the comment says whose definition it
  * follows. An undefined statistic is NaN here and null in output. */
