@@ -583,6 +583,97 @@ mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, 
 /* Holm's step-down adjustment (statsmodels multipletests "holm"); NaN p
  * values are left out and stay NaN. */
 void
+wilcoxon(const double *d, size_t n, double *w, double *p, double *effect)
+{
+	*w = *p = *effect = NAN;
+	size_t nz = 0;
+	for (size_t i = 0; i < n; i++)
+		nz += d[i] == 0;
+	/* SciPy 1.10's mode "auto": exact up to 50 differences, unless one is zero;
+	 * the normal approximation drops the zeros ("wilcox") and has no answer
+	 * when every difference is zero */
+	int exact = n <= 50 && nz == 0;
+	if (n == 0 || nz == n)
+		return;
+	double *a = emalloc(n * sizeof *a), *r = emalloc(n * sizeof *r), rp = 0, rm = 0;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != 0)
+			a[m++] = fabs(d[i]);
+	rank_average(a, m, r);
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (d[i] != 0) {
+			if (d[i] > 0)
+				rp += r[k];
+			else
+				rm += r[k];
+			k++;
+		}
+	*w = fmin(rp, rm);
+	*effect = (rp - rm) / (rp + rm);   /* the matched-pairs rank-biserial correlation */
+	if (exact) {
+		/* the distribution of the positive rank sum, as SciPy builds it; SciPy
+		 * truncates a tied (half) rank sum to an integer, and so do we */
+		size_t top = m * (m + 1) / 2;
+		double *c = ecalloc(top + 1, sizeof *c), *prev = ecalloc(top + 1, sizeof *prev);
+		c[0] = 1;
+		for (size_t k = 1; k <= m; k++) {
+			size_t len = (k - 1) * k / 2 + 1;
+			memcpy(prev, c, len * sizeof *c);
+			memset(c, 0, (k * (k + 1) / 2 + 1) * sizeof *c);
+			for (size_t i = 0; i < len; i++) {
+				c[i] += prev[i] * 0.5;
+				c[i + k] += prev[i] * 0.5;
+			}
+		}
+		size_t t = (size_t)rp;
+		if (t == top / 2)   /* SciPy: the centre (integer division) is p = 1 */
+			*p = 1;
+		else {
+			double lo = 0, hi = 0;
+			for (size_t i = 0; i <= top; i++) {
+				if (i <= t)
+					lo += c[i];
+				if (i >= t)
+					hi += c[i];
+			}
+			*p = fmin(1, fmax(0, 2 * fmin(lo, hi)));
+		}
+		free(c);
+		free(prev);
+	} else {
+		double mn = m * (m + 1.0) * 0.25, se = m * (m + 1.0) * (2.0 * m + 1);
+		/* ties: each run of equal |d| of length t takes t(t^2-1)/2 */
+		sort_doubles(a, m);
+		for (size_t i = 0; i < m;) {
+			size_t j = i;
+			while (j < m && a[j] == a[i])
+				j++;
+			double tl = (double)(j - i);
+			if (tl > 1)
+				se -= 0.5 * tl * (tl * tl - 1);
+			i = j;
+		}
+		se = sqrt(se / 24);
+		*p = erfc(fabs((*w - mn) / se) / sqrt(2));
+	}
+	free(a);
+	free(r);
+}
+
+void
+t_interval(const double *d, size_t n, double *lo, double *hi)
+{
+	*lo = *hi = NAN;
+	if (n < 2)
+		return;
+	double mean = gsl_stats_mean(d, 1, n), se = gsl_stats_sd_m(d, 1, n, mean) / sqrt((double)n);
+	double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1));
+	*lo = mean - t * se;
+	*hi = mean + t * se;
+}
+
+void
 holm(const double *p, size_t m, double *adj)
 {
 	size_t k = 0;

@@ -40,6 +40,14 @@ double stats_aggregate(const double *x, size_t n, int mean, double *sd, size_t *
 /* Bland-Altman from the differences d (pred - truth): their mean and SD. */
 void bland_altman(const double *d, size_t n, double *bias, double *sd);
 void mann_whitney(const double *x, size_t n1, const double *y, size_t n2, double *u, double *p);
+/* scipy.stats.wilcoxon(d) with its defaults in SciPy 1.10 (two-sided,
+ * zero_method "wilcox", no continuity correction, mode "auto"): w the smaller
+ * rank sum, p; effect the matched-pairs rank-biserial correlation
+ * (r+ - r-) / (r+ + r-). NaN when there is no nonzero difference. */
+void wilcoxon(const double *d, size_t n, double *w, double *p, double *effect);
+/* The 95% t interval of the mean of d (scipy.stats.ttest_rel's
+ * confidence_interval); NaN below 2 values. */
+void t_interval(const double *d, size_t n, double *lo, double *hi);
 void holm(const double *p, size_t m, double *adj);
 
 /* group.c: records grouped by the JSON text of their keys (joined by \x1f),

@@ -13,21 +13,25 @@ usage(void)
 {
 	printf("usage: pt-stats summary [--by [NAME=]EXPR]... [--value EXPR] [options] [FILE...]\n"
 	    "       pt-stats agree [--by [NAME=]EXPR]... [--truth EXPR] [--pred EXPR] [options] [FILE...]\n"
-	    "       pt-stats compare --by [NAME=]EXPR --value EXPR --ref VALUE [options] [FILE...]\n"
+	    "       pt-stats compare --by [NAME=]EXPR... --value EXPR --ref VALUE [options] [FILE...]\n"
+	    "       pt-stats paired --by [NAME=]EXPR... --value EXPR --ref VALUE --pair EXPR [options] [FILE...]\n"
 	    "One output record per group: summary statistics of a value, agreement of a\n"
-	    "prediction with the truth (judge vs physician), or each group against a\n"
-	    "reference group (Mann-Whitney).\n"
+	    "prediction with the truth (judge vs physician), each group against a\n"
+	    "reference group (Mann-Whitney), or against it case by case (paired\n"
+	    "differences, Wilcoxon signed-rank). With a second --by, each group is\n"
+	    "compared with the reference of the same second key (the same instrument).\n"
 	    "\n"
 	    "  -b, --by [NAME=]EXPR   group by EXPR (repeatable); named after its path\n"
 	    "  -v, --value EXPR       the value (summary default .grade)\n"
 	    "      --truth EXPR       the truth for agree (default .grade)\n"
 	    "      --pred EXPR        the prediction for agree (default .predicted_score)\n"
-	    "      --ref VALUE        the reference group for compare (its key as text)\n"
+	    "      --ref VALUE        the reference group: a value of the first --by, as text\n"
+	    "      --pair EXPR        what pairs values across groups (paired; e.g. .case_id)\n"
 	    "      --boot N           percentile bootstrap with N resamples\n"
 	    "      --cluster EXPR     resample clusters (e.g. .case_id) in the bootstrap\n"
 	    "      --seed S           bootstrap seed (default 0)\n"
 	    "      --sort             groups sorted by key (default: first seen)\n"
-	    "  -f, --format F         ndjson, table, csv or tsv (default table on a terminal)\n"
+	    "  -f, --format F         ndjson, table, csv, tsv or md (default table on a terminal)\n"
 	    "      --arg NAME VALUE   bind $NAME in expressions\n"
 	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"
 	    "  -h, --help             show this help and exit\n"
@@ -38,8 +42,8 @@ usage(void)
 	exit(PT_EXIT_OK);
 }
 
-enum { SUMMARY, AGREE, COMPARE };
-enum { F_NDJSON, F_TABLE, F_CSV, F_TSV };
+enum { SUMMARY, AGREE, COMPARE, PAIRED };
+enum { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
 
 static struct groups gs;
 
@@ -149,20 +153,29 @@ print_rows(int format)
 		txt[i] = emalloc((size_t)nc * sizeof **txt);
 		for (int j = 0; j < nc; j++) {
 			struct buf b = { 0 };
-			cell_text(&rows[i].c[j], &b, format == F_TABLE);
+			cell_text(&rows[i].c[j], &b, format == F_TABLE || format == F_MD);
 			txt[i][j] = buf_cstr(&b);
 			if (strlen(txt[i][j]) > w[j])
 				w[j] = strlen(txt[i][j]);
 		}
 	}
-	char sep = format == F_CSV ? ',' : format == F_TSV ? '\t' : ' ';
+	char sep = format == F_CSV ? ',' : format == F_TSV ? '\t' : format == F_MD ? '|' : ' ';
 	for (long i = -1; i < (long)nrows; i++) {
 		line.len = 0;
 		for (int j = 0; j < nc; j++) {
 			const char *s = i < 0 ? rows[0].c[j].name : txt[i][j];
-			if (j)
+			if (j || format == F_MD)
 				buf_addc(&line, sep);
-			if (format == F_TABLE) {
+			if (format == F_MD) {
+				/* a Markdown table: | escaped, numbers set right */
+				buf_addc(&line, ' ');
+				for (const char *q = s; *q; q++) {
+					if (*q == '|')
+						buf_addc(&line, '\\');
+					buf_addc(&line, *q == '\n' || *q == '\r' ? ' ' : *q);
+				}
+				buf_addc(&line, ' ');
+			} else if (format == F_TABLE) {
 				/* key columns left, number columns (and their names) right */
 				int left = rows[0].c[j].text != NULL;
 				size_t pad = w[j] - strlen(s);
@@ -188,6 +201,16 @@ print_rows(int format)
 					buf_addc(&line, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
 			} else
 				buf_adds(&line, s);
+		}
+		if (format == F_MD) {
+			buf_addc(&line, '|');
+			if (i < 0) {
+				out_line(line.p, line.len);
+				line.len = 0;
+				for (int j = 0; j < nc; j++)
+					buf_adds(&line, rows[0].c[j].text ? "| --- " : "| ---: ");
+				buf_addc(&line, '|');
+			}
 		}
 		out_line(line.p, line.len);
 	}
@@ -292,12 +315,12 @@ static struct expr **bys;   /* the --by expressions, named in by_names */
 static int
 parse_format(const char *f)
 {
-	static const char *const names[] = { "ndjson", "table", "csv", "tsv" };
-	static const int formats[] = { F_NDJSON, F_TABLE, F_CSV, F_TSV };
-	for (int i = 0; i < 4; i++)
+	static const char *const names[] = { "ndjson", "table", "csv", "tsv", "md" };
+	static const int formats[] = { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
+	for (int i = 0; i < 5; i++)
 		if (strcmp(f, names[i]) == 0)
 			return formats[i];
-	usage_error("--format: expected ndjson, table, csv or tsv, got '%s'", f);
+	usage_error("--format: expected ndjson, table, csv, tsv or md, got '%s'", f);
 }
 
 /* The --by expressions, each EXPR or NAME=EXPR (the key's field name);
@@ -397,62 +420,182 @@ agree_rows(const size_t *order, long boot, unsigned long seed)
 		}
 }
 
-/* compare: each group against the reference group ref; 1 if there is none. */
+/* compare and paired: the reference of each group. --ref names a value of
+ * the first --by (as the table prints it); with more --by, each group is
+ * compared with the reference group of the same other keys (the same
+ * instrument). refs[i]: g[i]'s reference, itself for a reference group,
+ * NULL when its stratum has none. 0, or 1 when no group is a reference. */
+static int
+find_refs(const char *ref, struct group **refs)
+{
+	int any = 0;
+	struct buf t = { 0 };
+	for (size_t i = 0; i < gs.n; i++) {
+		const char *k = gs.g[i].key, *e = strchr(k, '\x1f');
+		char *first = estrndup(k, e ? (size_t)(e - k) : strlen(k));
+		struct cell kc = { "", first, 0 };
+		t.len = 0;
+		cell_text(&kc, &t, 1);
+		refs[i] = strcmp(buf_cstr(&t), ref) == 0 ? &gs.g[i] : NULL;
+		any |= refs[i] != NULL;
+		free(first);
+	}
+	for (size_t i = 0; i < gs.n; i++) {
+		const char *rest = strchr(gs.g[i].key, '\x1f');
+		for (size_t j = 0; j < gs.n && !refs[i]; j++) {
+			const char *rrest = strchr(gs.g[j].key, '\x1f');
+			if (refs[j] == &gs.g[j] && (rest ? rrest && strcmp(rest, rrest) == 0 : !rrest))
+				refs[i] = &gs.g[j];
+		}
+	}
+	free(t.p);
+	if (!any)
+		warn("--ref %s: no such group", ref);
+	return !any;
+}
+
+/* compare: each group against its reference (Mann-Whitney); 1 if there is none. */
 static int
 compare_rows(const size_t *order, const char *ref)
 {
-	/* the reference group: its key text as printed in table form */
-	struct group *rg = NULL;
-	for (size_t i = 0; i < gs.n && !rg; i++) {
-		struct cell kc = { "", gs.g[i].key, 0 };
-		struct buf t = { 0 };
-		if (nby == 1) {
-			cell_text(&kc, &t, 1);
-			if (strcmp(buf_cstr(&t), ref) == 0)
-				rg = &gs.g[i];
-		} else if (strcmp(gs.g[i].key, ref) == 0)
-			rg = &gs.g[i];
-		free(t.p);
-	}
-	if (!rg) {
-		warn("--ref %s: no such group", ref);
+	struct group **refs = emalloc((gs.n ? gs.n : 1) * sizeof *refs);
+	if (find_refs(ref, refs)) {
+		free(refs);
 		return 1;
 	}
 	double *p = emalloc(gs.n * sizeof *p), *adj = emalloc(gs.n * sizeof *adj);
 	double *u = emalloc(gs.n * sizeof *u);
 	size_t m = 0;
-	double ref_median = median_of(rg->a.v, rg->a.n);
 	for (size_t oi = 0; oi < gs.n; oi++) {
-		struct group *g = &gs.g[order[oi]];
+		struct group *g = &gs.g[order[oi]], *rg = refs[order[oi]];
 		if (g == rg)
 			continue;
-		mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
+		if (rg)
+			mann_whitney(g->a.v, g->a.n, rg->a.v, rg->a.n, &u[m], &p[m]);
+		else
+			u[m] = p[m] = NAN;
 		m++;
 	}
 	holm(p, m, adj);
 	m = 0;
 	for (size_t oi = 0; oi < gs.n; oi++) {
-		struct group *g = &gs.g[order[oi]];
+		struct group *g = &gs.g[order[oi]], *rg = refs[order[oi]];
 		if (g == rg)
 			continue;
-		double med = median_of(g->a.v, g->a.n);
+		double med = median_of(g->a.v, g->a.n), ref_median = rg ? median_of(rg->a.v, rg->a.n) : NAN;
+		size_t rn = rg ? rg->a.n : 0;
 		struct row *rw = new_row(g);
 		cell_num(rw, "n", (double)g->a.n);
 		cell_num(rw, "n_missing", (double)g->missing);
 		cell_num(rw, "median", med);
-		cell_num(rw, "ref_n", (double)rg->a.n);
+		cell_num(rw, "ref_n", (double)rn);
 		cell_num(rw, "ref_median", ref_median);
 		cell_num(rw, "diff_median", med - ref_median);
 		cell_num(rw, "u", u[m]);
 		cell_num(rw, "p", p[m]);
 		cell_num(rw, "p_holm", adj[m]);
 		/* Cliff's delta = P(x > y) - P(x < y) = 2 U / (n1 n2) - 1 */
-		cell_num(rw, "cliffs_delta", g->a.n && rg->a.n ? 2 * u[m] / ((double)g->a.n * rg->a.n) - 1 : NAN);
+		cell_num(rw, "cliffs_delta", g->a.n && rn ? 2 * u[m] / ((double)g->a.n * rn) - 1 : NAN);
 		m++;
 	}
 	free(p);
 	free(adj);
 	free(u);
+	free(refs);
+	return 0;
+}
+
+/* The mean value of each pair key of g (by its index in g->clusters). */
+static double *
+key_means(const struct group *g)
+{
+	size_t nk = g->clusters.n;
+	double *sum = ecalloc(nk ? nk : 1, sizeof *sum), *cnt = ecalloc(nk ? nk : 1, sizeof *cnt);
+	for (size_t i = 0; i < g->a.n; i++) {
+		sum[(size_t)g->cl.v[i]] += g->a.v[i];
+		cnt[(size_t)g->cl.v[i]]++;
+	}
+	for (size_t k = 0; k < nk; k++)
+		sum[k] /= cnt[k];
+	free(cnt);
+	return sum;
+}
+
+/* The differences g - rg of the keys both have, in g's first-seen order;
+ * *unpaired counts the keys only one side has (a null key pairs with nothing). */
+static double *
+pair_diffs(const struct group *g, const struct group *rg, size_t *n, size_t *unpaired)
+{
+	const struct strmap *km = &g->clusters;
+	double *gm = key_means(g), *rm = rg ? key_means(rg) : NULL;
+	double *d = emalloc((km->n ? km->n : 1) * sizeof *d);
+	size_t *at = ecalloc(km->n ? km->n : 1, sizeof *at);   /* key index -> the ref's index + 1, or 0 */
+	size_t matched = 0;
+	for (size_t s = 0; s < km->cap; s++) {
+		if (!km->keys[s])
+			continue;
+		const size_t *r = rg && strcmp(km->keys[s], "null") != 0 ? strmap_find(&rg->clusters, km->keys[s]) : NULL;
+		at[km->vals[s]] = r ? *r + 1 : 0;
+		matched += r != NULL;
+	}
+	*n = 0;
+	for (size_t k = 0; k < km->n; k++)
+		if (at[k])
+			d[(*n)++] = gm[k] - rm[at[k] - 1];
+	*unpaired = (km->n - matched) + (rg ? rg->clusters.n - matched : 0);
+	free(gm);
+	free(rm);
+	free(at);
+	return d;
+}
+
+/* paired: each group against its reference, case by case. */
+static int
+paired_rows(const size_t *order, const char *ref, long boot, unsigned long seed)
+{
+	struct group **refs = emalloc((gs.n ? gs.n : 1) * sizeof *refs);
+	if (find_refs(ref, refs)) {
+		free(refs);
+		return 1;
+	}
+	double *p = emalloc((gs.n ? gs.n : 1) * sizeof *p), *adj = emalloc((gs.n ? gs.n : 1) * sizeof *adj);
+	size_t m = 0, first = nrows;
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		struct group *g = &gs.g[order[oi]], *rg = refs[order[oi]];
+		if (g == rg)
+			continue;
+		size_t n, unpaired;
+		double *d = pair_diffs(g, rg, &n, &unpaired), w, effect, lo, hi;
+		struct summary sm;
+		stats_summary(d, n, &sm);
+		wilcoxon(d, n, &w, &p[m], &effect);
+		if (boot) {
+			struct group dg = { .a = { d, n, n } };
+			bootstrap(&dg, 0, boot, seed, boot_mean, 1, &lo, &hi);
+		} else
+			t_interval(d, n, &lo, &hi);
+		struct row *rw = new_row(g);
+		cell_num(rw, "n_pairs", (double)n);
+		cell_num(rw, "n_unpaired", (double)unpaired);
+		cell_num(rw, "mean_diff", sm.mean);
+		cell_num(rw, "median_diff", sm.median);
+		cell_num(rw, "ci_low", lo);
+		cell_num(rw, "ci_high", hi);
+		cell_num(rw, "w", w);
+		cell_num(rw, "p", p[m]);
+		cell_num(rw, "p_holm", NAN);
+		cell_num(rw, "effect", effect);
+		free(d);
+		m++;
+	}
+	holm(p, m, adj);
+	for (size_t i = 0; i < m; i++)
+		for (int j = 0; j < rows[first + i].n; j++)
+			if (strcmp(rows[first + i].c[j].name, "p_holm") == 0)
+				rows[first + i].c[j].num = adj[i];
+	free(p);
+	free(adj);
+	free(refs);
 	return 0;
 }
 
@@ -486,6 +629,7 @@ main(int argc, char **argv)
 		{ "cluster", required_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "pair", required_argument, NULL, 'p' },
 		{ "pred", required_argument, NULL, 'P' },
 		{ "ref", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -496,13 +640,13 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *value_text = NULL, *truth_text = ".grade", *pred_text = ".predicted_score";
-	const char *ref = NULL, *cluster_text = NULL, *by_text[32];
+	const char *ref = NULL, *cluster_text = NULL, *pair_text = NULL, *by_text[32];
 	long boot = 0;
 	unsigned long seed = 0;
 	int format = isatty(1) ? F_TABLE : F_NDJSON, sorted = 0, verb, c;
 	jv args = jv_object();
 
-	static const char *const verbs[] = { "summary", "agree", "compare", NULL };   /* SUMMARY, AGREE, COMPARE */
+	static const char *const verbs[] = { "summary", "agree", "compare", "paired", NULL };   /* SUMMARY, AGREE, COMPARE, PAIRED */
 	pt_init(argv);
 	verb = verb_of(&argc, &argv, verbs, usage);
 	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
@@ -522,6 +666,7 @@ main(int argc, char **argv)
 			format = parse_format(optarg);
 			break;
 		case 'h': usage();
+		case 'p': pair_text = optarg; break;
 		case 'P': pred_text = optarg; break;
 		case 'R': ref = optarg; break;
 		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
@@ -536,9 +681,17 @@ main(int argc, char **argv)
 		usage_error("compare needs --by, --value and --ref");
 	if (verb == AGREE && value_text)
 		usage_error("agree takes --truth and --pred, not --value");
+	if (verb == PAIRED && (!nby || !value_text || !ref || !pair_text))
+		usage_error("paired needs --by, --value, --ref and --pair");
+	if (pair_text && verb != PAIRED)
+		usage_error("--pair is for paired");
 	if (verb == COMPARE && boot)
-		usage_error("--boot is for summary and agree");
-	if (cluster_text && !boot)
+		usage_error("--boot is for summary, agree and paired");
+	if (verb == PAIRED && cluster_text)
+		usage_error("paired resamples its pairs; --cluster is for summary and agree");
+	if (pair_text)
+		cluster_text = pair_text;   /* the pair key of each value, kept as a cluster is */
+	if (cluster_text && !boot && verb != PAIRED)
 		usage_error("--cluster needs --boot");
 	if (!value_text)
 		value_text = ".grade";
@@ -546,7 +699,7 @@ main(int argc, char **argv)
 	compile_bys(by_text, args);
 	struct expr *ea = expr_new(verb == AGREE ? truth_text : value_text, jv_copy(args), verb == AGREE ? "--truth" : "--value");
 	struct expr *eb = verb == AGREE ? expr_new(pred_text, jv_copy(args), "--pred") : NULL;
-	struct expr *ec = cluster_text ? expr_new(cluster_text, jv_copy(args), "--cluster") : NULL;
+	struct expr *ec = cluster_text ? expr_new(cluster_text, jv_copy(args), pair_text ? "--pair" : "--cluster") : NULL;
 	jv_free(args);
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
@@ -565,8 +718,10 @@ main(int argc, char **argv)
 		summary_rows(order, boot, seed);
 	else if (verb == AGREE)
 		agree_rows(order, boot, seed);
-	else
+	else if (verb == COMPARE)
 		nfail += compare_rows(order, ref);
+	else
+		nfail += paired_rows(order, ref, boot, seed);
 	print_rows(format);
 	out_close();
 	if (nmissing)

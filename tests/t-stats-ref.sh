@@ -13,3 +13,13 @@ for f in $D/*.ndjson; do
 	pt-stats compare --by .g --value .v --ref "$first" -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"compare"} + .'
 done > $TMPDIR/stats.got
 python3 $S/compare.py $S/ref.ndjson $TMPDIR/stats.got
+
+# paired against scipy.stats.wilcoxon and ttest_rel on 13 datasets
+# (tests/stats/paired.py makes them and made paired_ref.ndjson)
+python3 $S/paired.py data $TMPDIR/paired
+for f in $TMPDIR/paired/*.ndjson; do
+	n=$(basename $f .ndjson)
+	by=(--by .g); [ $n = strata ] && by=(--by .g --by .s)
+	pt-stats paired "${by[@]}" --value .v --pair .c --ref R -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"paired"} + .'
+done > $TMPDIR/paired.got
+python3 $S/compare.py $S/paired_ref.ndjson $TMPDIR/paired.got

@@ -1,8 +1,8 @@
 # name	command	stdin	stdout	status	stderr
-no verb	pt-stats			2	pt-stats: missing verb: summary, agree or compare\nTry 'pt-stats --help' for more information.
-bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree or compare\nTry 'pt-stats --help' for more information.
+no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare or paired\nTry 'pt-stats --help' for more information.
+bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare or paired\nTry 'pt-stats --help' for more information.
 compare needs	pt-stats compare --by .m			2	pt-stats: compare needs --by, --value and --ref\nTry 'pt-stats --help' for more information.
-bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv or tsv, got 'xml'\nTry 'pt-stats --help' for more information.
+bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv, tsv or md, got 'xml'\nTry 'pt-stats --help' for more information.
 cluster needs boot	pt-stats summary --cluster .c			2	pt-stats: --cluster needs --boot\nTry 'pt-stats --help' for more information.
 bad expr	pt-stats summary --value '.a |'			2	pt-stats: --value: jq: error: syntax error, unexpected $end (Unix shell quoting issues?) at <top-level>, line 1: .a |   ; jq: 1 compile error
 summary default grade	pt-stats summary -f ndjson recs.ndjson | jq -c '{n,n_missing,median}'		{"n":4,"n_missing":1,"median":9}	0	pt-stats: 1 record with a missing or non-numeric value (counted in n_missing)
@@ -19,3 +19,8 @@ invalid UTF-8	pt-stats summary --value .g --format tsv | cut -f1-3	{"g":1,"s":"\
 perfect rank agreement is exactly 1	pt-stats agree --truth .g --pred .p | jq -c '[.spearman_rho, .spearman_p, .kendall_tau, .kendall_p, .pearson_r]'	{"g":1.5,"p":2.5}\n{"g":2.25,"p":3}\n{"g":7,"p":9}\n	[1,0,1,0.11718508719813803,0.9983820948819034]	0	
 reversed ranks are exactly -1	pt-stats agree --truth .g --pred .p | jq -c '[.spearman_rho, .spearman_p, .kendall_tau]'	{"g":1.5,"p":9}\n{"g":2.25,"p":3}\n{"g":7,"p":2.5}\n	[-1,0,-1]	0	
 identical values: every correlation exactly 1	pt-stats agree --truth .g --pred .p | jq -c '[.pearson_r, .pearson_p, .spearman_rho, .spearman_p, .kendall_tau, .ccc, .icc]'	{"g":1.5,"p":1.5}\n{"g":2.25,"p":2.25}\n{"g":7,"p":7}\n{"g":8,"p":8}\n	[1,0,1,0,1,1,1]	0	
+paired needs	pt-stats paired --by .m --value .v --ref a			2	pt-stats: paired needs --by, --value, --ref and --pair\nTry 'pt-stats --help' for more information.
+pair is for paired	pt-stats compare --by .m --value .v --ref a --pair .c			2	pt-stats: --pair is for paired\nTry 'pt-stats --help' for more information.
+paired md	pt-stats paired --by .m --value .v --ref a --pair .c -f md	{"m":"a","c":1,"v":1}\n{"m":"a","c":2,"v":5}\n{"m":"a","c":3,"v":2}\n{"m":"b|x","c":1,"v":2}\n{"m":"b|x","c":2,"v":7}\n{"m":"b|x","c":3,"v":3.5}\n{"m":"b|x","c":4,"v":3.5}\n{"m":"b|x","c":4,"v":1}\n	| m | n_pairs | n_unpaired | mean_diff | median_diff | ci_low | ci_high | w | p | p_holm | effect |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n| b\\|x | 3 | 1 | 1.5 | 1.5 | 0.2579 | 2.742 | 0 | 0.25 | 0.25 | 1 |	0	
+paired boot	pt-stats paired --by .m --value .v --ref a --pair .c --boot 500 --seed 3 -f ndjson | jq -c '[.mean_diff, .ci_low <= .mean_diff, .ci_high >= .mean_diff, .ci_low >= 1, .ci_high <= 2]'	{"m":"a","c":1,"v":1}\n{"m":"a","c":2,"v":5}\n{"m":"a","c":3,"v":2}\n{"m":"b","c":1,"v":2}\n{"m":"b","c":2,"v":7}\n{"m":"b","c":3,"v":3.5}\n	[1.5,true,true,true,true]	0	
+paired strata	pt-stats paired --by .m --by .i --value .v --ref a --pair .c -f csv	{"m":"a","i":"judge","c":1,"v":1}\n{"m":"a","i":"judge","c":2,"v":2}\n{"m":"b","i":"judge","c":1,"v":3}\n{"m":"b","i":"judge","c":2,"v":5}\n{"m":"b","i":"physician","c":1,"v":3}\n	m,i,n_pairs,n_unpaired,mean_diff,median_diff,ci_low,ci_high,w,p,p_holm,effect\nb,judge,2,0,2.5,2.5,-3.853102368087348,8.853102368087349,0,0.5,0.5,1\nb,physician,0,1,NA,NA,NA,NA,NA,NA,NA,NA	0	

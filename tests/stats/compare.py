@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Compares pt-stats output (NDJSON lines tagged with dataset and verb) with
-ref.ndjson: every field, 1e-9 relative (p-values 1e-6); null must match null.
+a reference (ref.ndjson, paired_ref.ndjson): every field, 1e-9 relative (p-values 1e-6); null must match null.
 Prints "ok ..." / "FAIL ..." lines for tests/run.sh."""
 import json, math, sys
 
 ref = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    ref[(r.pop("dataset"), r.pop("verb"), r["g"])] = r
+    ref[(r.pop("dataset"), r.pop("verb"), r["g"], r.get("s", ""))] = r
 got = {}
 for line in open(sys.argv[2]):
     r = json.loads(line)
-    got[(r.pop("dataset"), r.pop("verb"), r["g"])] = r
+    got[(r.pop("dataset"), r.pop("verb"), r["g"], r.get("s", ""))] = r
 
 
 def close(name, a, b):
@@ -27,7 +27,7 @@ def close(name, a, b):
 nfields = 0
 for key in sorted(ref):
     r, g = ref[key], got.get(key)
-    tag = "stats %s %s group %s" % key
+    tag = ("stats %s %s group %s %s" % key).rstrip()
     if g is None:
         print("FAIL " + tag + ": no output")
         continue
@@ -41,5 +41,5 @@ for key in sorted(ref):
         print("ok " + tag)
     nfields += len(r)
 for key in sorted(set(got) - set(ref)):
-    print("FAIL stats %s %s group %s: not in the reference" % key)
+    print(("FAIL stats %s %s group %s %s" % key).rstrip() + ": not in the reference")
 print(("ok" if ref and nfields and set(got) == set(ref) else "FAIL") + f" stats reference: the same {len(ref)} groups, {nfields} values compared")
