@@ -318,12 +318,3 @@ resume_free(struct resume *rs)
 	strmap_free(&rs->at);
 	strset_free(&rs->ok);
 }
-
-void
-buf_json_str_or_null(struct buf *b, const char *s)
-{
-	if (s)
-		json_quote(b, s, strlen(s));
-	else
-		buf_adds(b, "null");
-}

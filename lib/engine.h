@@ -186,7 +186,5 @@ long resume_rest(struct resume *rs);
 /* The interrupt message of pt-infer and pt-judge. */
 void resume_interrupted(const char *file, unsigned long unfinished, long kept);
 void resume_free(struct resume *rs);
-/* Quotes s (may be NULL: null) into b as a JSON value. */
-void buf_json_str_or_null(struct buf *b, const char *s);
 
 #endif

@@ -624,3 +624,12 @@ json_number(const char *p, size_t n)
 	free(big);
 	return v;
 }
+
+void
+buf_json_str_or_null(struct buf *b, const char *s)
+{
+	if (s)
+		json_quote(b, s, strlen(s));
+	else
+		buf_adds(b, "null");
+}

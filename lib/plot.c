@@ -110,13 +110,13 @@ text_width(cairo_t *cr, const char *s)
 
 /* Axes frame, y ticks and grid, labels and title; x ticks are the caller's. */
 void
-axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, int xgrid)
+axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, int grid)
 {
 	cairo_t *cr = f->cr;
 	double t[64];
 	char buf[64];
-	double tw = ytick_width(f);
-	int n = ticks(f->ylo, f->yhi, t, 64);
+	double tw = grid & AXES_Y ? ytick_width(f) : 0;
+	int n = grid & AXES_Y ? ticks(f->ylo, f->yhi, t, 64) : 0;
 	cairo_set_line_width(cr, 0.5);
 	for (int i = 0; i < n; i++) {
 		cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
@@ -127,7 +127,7 @@ axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, i
 		tick_text(buf, sizeof buf, t[i]);
 		text(cr, buf, f->left - 6, py(f, t[i]), 1, 0.5, 0);
 	}
-	if (xgrid) {
+	if (grid & AXES_X) {
 		n = ticks(f->xlo, f->xhi, t, 64);
 		for (int i = 0; i < n; i++) {
 			cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);

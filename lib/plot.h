@@ -47,8 +47,10 @@ char *short_label(const char *s);                 /* at most 40 characters, then
 /* "Nice" tick positions covering [lo, hi] (at most max); their count. */
 int ticks(double lo, double hi, double *t, int max);
 double ytick_width(const struct fig *f);          /* the widest y tick label */
-/* The frame, y ticks and grid (x too with xgrid), title and axis labels. */
-void axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, int xgrid);
+/* The frame, title and axis labels, and the ticks and grid lines of the
+ * axes grid names. */
+enum { AXES_Y = 1, AXES_X = 2 };
+void axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, int grid);
 void circle(cairo_t *cr, double x, double y, double r);   /* a sub-path; the caller fills or strokes */
 void hline(struct fig *f, double y, const double rgb[3], int dashed);
 /* The range of data [lo, hi] padded 5% as matplotlib pads (a point gets ±0.5). */

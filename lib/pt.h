@@ -148,6 +148,8 @@ void json_quote(struct buf *b, const char *s, size_t n);
 double json_number(const char *p, size_t n);   /* the double of a number's text, as strtod */
 /* Shortest text that reads back as the same double; integers without exponent. */
 int num_fmt(char *out, size_t size, double x);
+/* Quotes s (may be NULL: null) into b as a JSON value. */
+void buf_json_str_or_null(struct buf *b, const char *s);
 void buf_num(struct buf *b, double x);
 
 /* rec.c: the record reader (NDJSON, concatenated JSON, top-level arrays). */

@@ -15,7 +15,17 @@ check "summary rows" "o1-preview|gpt-4|physicians_conventional|physicians_gpt4|M
 	"$(tail -n +2 $A/dx_summary.txt | sed 's/  .*//' | tr '\n' '|')"
 check "agreement fields" "2 true" "$(jq -s 'length' $A/judge_agreement.ndjson) $(jq -s 'all(has("mae") and has("pearson_r") and has("pearson_p") and has("qwk_ci_low") and (.n > 0))' $A/judge_agreement.ndjson)"
 check "compare rows" "4" "$(tail -n +2 $A/mgmt_compare.txt | wc -l)"
-for f in dx_box mgmt_box judge_dx_scatter judge_dx_bland_altman judge_mgmt_scatter; do
+# the report: every figure it names is there, its first table is the same-instrument paired comparison
+names=$(grep -o '](\([a-z_]*\.png\))' $A/REPORT.md | sed 's/](\(.*\))/\1/' | sort)
+check "REPORT.md names 8 figures" "8" "$(echo "$names" | wc -l)"
+missing=$(for f in $names; do [ -s $A/$f ] || echo $f; done)
+check "every figure REPORT.md names exists" "" "$missing"
+check "REPORT.md's first table: the paired comparison on judge scores" \
+	"| model | benchmark | n_pairs | n_unpaired | mean_diff | median_diff | ci_low | ci_high | w | p | p_holm | effect |" \
+	"$(grep -m1 '^| ' $A/REPORT.md)"
+check "paired rows: 4 arms x 2 benchmarks, every pair found" "8 true" \
+	"$(jq -s 'length' $A/paired_judge.ndjson) $(jq -s 'all(.n_unpaired == 0 and .n_pairs >= 20)' $A/paired_judge.ndjson)"
+for f in dx_box mgmt_box judge_dx_scatter judge_dx_bland_altman judge_mgmt_scatter instruments_dx_box; do
 	check "figure $f.png is 1500x900" "1500x900" "$(python3 -c "import struct,sys; print('%dx%d' % struct.unpack('>II', open(sys.argv[1],'rb').read(24)[16:24]))" $A/$f.png)"
 done
 make -s -B -C $EX all OUT=$B > /dev/null 2>&1
@@ -23,7 +33,7 @@ diff -r $A $B > /dev/null && ok "make -B writes identical files" || fail "make -
 # examples/brodeur/out is committed for readers (and named by README and pt-plot(1)): it must be what the example makes now
 diff -r $A $EX/out > /dev/null && ok "the committed examples/brodeur/out is current" || fail "the committed examples/brodeur/out is current (make -C examples/brodeur, then commit)" "$(diff -rq $A $EX/out)"
 out=$(make -s -C $EX demo OUT=$A 2>/dev/null)
-case $out in *"Files written:"*judge_mgmt_scatter.png*) ok "demo prints the tables and the files";; *) fail "demo output" "$out";; esac
+case $out in *"Files written:"*judge_mgmt_scatter.png*"The report, tables and figures together: examples/brodeur/$A/REPORT.md") ok "demo prints the tables, the files and where the report is";; *) fail "demo output" "$out";; esac
 
 # scale-out: the judge step sharded with GNU parallel over one cache = one run
 if command -v parallel >/dev/null; then

@@ -88,9 +88,45 @@ check "no room for the labels: exit 2, the old file untouched, no temporary left
 	"$? $(cat $TMPDIR/err) $(cat $TMPDIR/lab.svg) $(cd $TMPDIR && ls lab.svg*)"
 pt-plot box --by .g -o $TMPDIR/x.png $H 2>$TMPDIR/err; check "box needs --value" "2 pt-plot: box needs --by and --value" "$? $(head -1 $TMPDIR/err)"
 
+# --hue: a box per (group, hue), coloured by hue, the hue in --stats
+printf '{"m":"a","i":"phys","v":1}\n{"m":"a","i":"phys","v":3}\n{"m":"a","i":"judge","v":2}\n{"m":"b","i":"phys","v":5}\n{"m":"b","i":"judge","v":4}\n{"m":"b","i":"judge","v":6}\n{"m":"c","i":"phys","v":7}\n' > $TMPDIR/hue.ndjson
+check "box --hue --stats" '{"label":"a","hue":"phys","n":2,"q1":1.5,"median":2,"q3":2.5}|{"label":"a","hue":"judge","n":1,"q1":2,"median":2,"q3":2}|{"label":"b","hue":"phys","n":1,"q1":5,"median":5,"q3":5}|{"label":"b","hue":"judge","n":2,"q1":4.5,"median":5,"q3":5.5}|{"label":"c","hue":"phys","n":1,"q1":7,"median":7,"q3":7}|' \
+	"$(pt-plot box --by .m --hue .i --value .v --stats -o $TMPDIR/hue.svg $TMPDIR/hue.ndjson | jq -c '{label: .label, hue, n, q1, median, q3}' | tr '\n' '|')"
+check "box --hue: 5 boxes in the SVG, 2 hues' colours" "5 2" "$(python3 -c "
+import sys, xml.etree.ElementTree as ET
+st = [e.get('style') or '' for e in ET.parse(sys.argv[1]).getroot().iter()]
+boxes = [s for s in st if 'fill-opacity:0.45' in s]
+print(len(boxes), len({s.split('fill:')[1].split(';')[0] for s in boxes}))" $TMPDIR/hue.svg)"
+check "box --order with --hue orders the groups" "c b a" "$(pt-plot box --by .m --hue .i --value .v --order c,b --stats -o $TMPDIR/hue.png $TMPDIR/hue.ndjson | jq -r .label | uniq | tr '\n' ' ' | sed 's/ $//')"
+pt-plot scatter --x .v --y .v --hue .i -o $TMPDIR/x.png $TMPDIR/hue.ndjson 2>$TMPDIR/err; check "--hue is for box" "2 pt-plot: --hue is for box" "$? $(head -1 $TMPDIR/err)"
+# forest: a row per record, its numbers at the right; a row without an interval has no whiskers
+printf '{"model":"x","mean_diff":1.5,"ci_low":0.5,"ci_high":2.5}\n{"model":"y","mean_diff":-2,"ci_low":null,"ci_high":null}\n{"model":"z","mean_diff":null}\n' > $TMPDIR/f.ndjson
+pt-plot forest --by .model --stats -o $TMPDIR/f.svg $TMPDIR/f.ndjson > $TMPDIR/f.out 2>$TMPDIR/err; st=$?
+check "forest --stats" '{"label":"x","estimate":1.5,"ci_low":0.5,"ci_high":2.5,"text":"+1.50 [0.50, 2.50]"}|{"label":"y","estimate":-2,"ci_low":null,"ci_high":null,"text":"-2.00"}|{"label":"z","estimate":null,"ci_low":null,"ci_high":null,"text":"no estimate"}|0 pt-plot: 1 record with a missing or non-numeric value (not drawn)' \
+	"$(tr '\n' '|' < $TMPDIR/f.out)$st $(cat $TMPDIR/err)"
+check "forest: 2 points and 1 interval in the SVG" "2 1" "$(python3 -c "
+import sys, xml.etree.ElementTree as ET
+st = [e.get('style') or '' for e in ET.parse(sys.argv[1]).getroot().iter()]
+print(sum('fill:rgb(0%,44.7%,69.8%);fill-opacity:1' in s for s in st), sum('stroke-width:1.6' in s for s in st))" $TMPDIR/f.svg)"
+check "forest reads pt-stats compare (diff_median, no interval)" '+1.00 -1.00' \
+	"$(printf '{"g":"r","v":1}\n{"g":"r","v":2}\n{"g":"a","v":2}\n{"g":"a","v":3}\n{"g":"b","v":0}\n{"g":"b","v":1}\n' | pt-stats compare --by .g --value .v --ref r -f ndjson | pt-plot forest --by .g --stats -o $TMPDIR/c.png | jq -r .text | tr '\n' ' ' | sed 's/ $//')"
+pt-plot forest -o $TMPDIR/x.png $TMPDIR/f.ndjson 2>$TMPDIR/err; check "forest needs --by" "2 pt-plot: forest needs --by (the label of each row)" "$? $(head -1 $TMPDIR/err)"
+
 # artefacts for a person to look at
 mkdir -p $PT_TOP/tests/out
 pt-plot box --by .g --value .v --points --hline 10 --title 'Box (tests/stats half_points)' --ylabel Score -o $PT_TOP/tests/out/box.png $H
 pt-plot scatter --x .truth --y .pred --by .g --identity --jitter 0.15 --title 'Scatter' --xlabel truth --ylabel prediction -o $PT_TOP/tests/out/scatter.png $H
 pt-plot bland-altman --truth .truth --pred .pred --title 'Bland-Altman' -o $PT_TOP/tests/out/bland-altman.png $H
-[ -s $PT_TOP/tests/out/box.png ] && [ -s $PT_TOP/tests/out/scatter.png ] && [ -s $PT_TOP/tests/out/bland-altman.png ] && ok "artefacts in tests/out" || fail "artefacts"
+python3 -c "
+import json, random
+R = random.Random(1)
+for m, mu in (('o1-preview', 16), ('gpt-4', 12), ('physicians', 9), ('new model', 14)):
+    for c in range(20):
+        for i, b in (('physician', 0), ('judge', 0.8)):
+            if m == 'new model' and i == 'physician': continue
+            print(json.dumps({'m': m, 'case': c, 'i': i, 'v': min(19, max(0, round(R.gauss(mu + b, 3) * 2) / 2))}))" > $TMPDIR/inst.ndjson
+pt-plot box --by .m --hue .i --value .v --points --title 'Box with --hue (two instruments)' --ylabel Score -o $PT_TOP/tests/out/box-hue.png $TMPDIR/inst.ndjson
+pt-filter '.i == "judge"' $TMPDIR/inst.ndjson | pt-stats paired --by .m --value .v --pair .case --ref 'new model' -f ndjson |
+	pt-plot forest --by .m --size 8x3 --title 'Forest: each arm minus the new model (pt-stats paired)' -o $PT_TOP/tests/out/forest.png
+for f in box scatter bland-altman box-hue forest; do [ -s $PT_TOP/tests/out/$f.png ] || echo $f; done > $TMPDIR/missing
+check "artefacts in tests/out" "" "$(cat $TMPDIR/missing)"
