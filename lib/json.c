@@ -150,49 +150,52 @@ found:
 	}
 }
 
+/* One or more digits at *qp (advanced past them): 0, 1 if the text ended
+ * first, 2 if there is no digit. */
+static int
+digits(const unsigned char **qp, const unsigned char *e)
+{
+	const unsigned char *q = *qp;
+	if (q >= e)
+		return 1;
+	if (!DIGIT(*q))
+		return 2;
+	while (q < e && DIGIT(*q))
+		q++;
+	*qp = q;
+	return 0;
+}
+
 /* Scans a number; returns its length, -1 if it may continue past e, -2 if bad. */
 static long
 scan_number(const unsigned char *p, const unsigned char *e, int eof, const char **errp)
 {
 	const unsigned char *q = p;
+	int k = 0;
 	if (q < e && *q == '-')
 		q++;
-	if (q >= e)
-		goto more;
-	if (*q == '0')
+	if (q < e && *q == '0')
 		q++;
-	else if (DIGIT(*q))
-		while (q < e && DIGIT(*q))
-			q++;
-	else
-		goto bad;
+	else if ((k = digits(&q, e)) != 0)
+		goto end;
 	if (q < e && *q == '.') {
 		q++;
-		if (q >= e)
-			goto more;
-		if (!DIGIT(*q))
-			goto bad;
-		while (q < e && DIGIT(*q))
-			q++;
+		if ((k = digits(&q, e)) != 0)
+			goto end;
 	}
 	if (q < e && (*q == 'e' || *q == 'E')) {
 		q++;
 		if (q < e && (*q == '+' || *q == '-'))
 			q++;
-		if (q >= e)
-			goto more;
-		if (!DIGIT(*q))
-			goto bad;
-		while (q < e && DIGIT(*q))
-			q++;
+		if ((k = digits(&q, e)) != 0)
+			goto end;
 	}
 	if (q >= e && !eof)
 		return -1;
 	return q - p;
-more:
-	if (!eof)
+end:
+	if (k == 1 && !eof)
 		return -1;
-bad:
 	*errp = "invalid number";
 	return -2;
 }

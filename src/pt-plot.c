@@ -220,9 +220,11 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 	if (rotate && ncat)
 		f->left = fmax(f->left, maxw * cos(M_PI / 4) - (f->right - f->left) / ncat / 2 + 8);
 	f->bottom = f->h - (opt.xlabel ? 24 : 8) - lab_h - 16;
+	int rc = 0;
 	if (f->bottom - f->top < 40) {
 		warn("the group labels leave no room for the plot; use a larger --size");
-		return -1;
+		rc = -1;
+		goto done;
 	}
 	f->xlo = 0.5;
 	f->xhi = ncat + 0.5;
@@ -267,6 +269,7 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 			for (size_t i = 0; i < gs.n; i++)
 				if (cat[i] == c && hue[i] == h)
 					box_stats_line(st, &gs.g[i], &bs[i], cats.g[c].label, hues.g[h].label);
+done:
 	for (size_t i = 0; i < gs.n; i++)
 		free(bs[i].fliers);
 	for (size_t c = 0; c < ncat; c++)
@@ -275,7 +278,7 @@ draw_boxes(struct fig *f, gsl_rng *rng, struct buf *st)
 	free(shown);
 	free(cat);
 	free(hue);
-	return 0;
+	return rc;
 }
 
 /* The values of the Bland-Altman lines, at the right edge. */
@@ -596,6 +599,27 @@ order_first(const char *order)
 	free(o);
 }
 
+/* The options that go together, and the size, once all are read. */
+static void
+check_options(void)
+{
+	if (!opt.out)
+		usage_error("missing -o FILE (.png, .svg or .pdf)");
+	const char *ext = strrchr(opt.out, '.');
+	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg") && strcmp(ext, ".pdf")))
+		usage_error("-o %s: the name must end in .png, .svg or .pdf", opt.out);
+	if (opt.verb == BOX && (!opt.by || !opt.value))
+		usage_error("box needs --by and --value");
+	if (opt.hue && opt.verb != BOX)
+		usage_error("--hue is for box");
+	if (opt.verb == FOREST && !opt.by)
+		usage_error("forest needs --by (the label of each row)");
+	if (opt.verb == SCATTER && (!opt.xe || !opt.ye))
+		usage_error("scatter needs --x and --y");
+	if (opt.wi * opt.dpi > 30000 || opt.hi * opt.dpi > 30000)
+		usage_error("--size × --dpi is over 30000 pixels");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -684,21 +708,7 @@ main(int argc, char **argv)
 		default: usage_error("unknown option");
 		}
 	}
-	if (!opt.out)
-		usage_error("missing -o FILE (.png, .svg or .pdf)");
-	const char *ext = strrchr(opt.out, '.');
-	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg") && strcmp(ext, ".pdf")))
-		usage_error("-o %s: the name must end in .png, .svg or .pdf", opt.out);
-	if (opt.verb == BOX && (!opt.by || !opt.value))
-		usage_error("box needs --by and --value");
-	if (opt.hue && opt.verb != BOX)
-		usage_error("--hue is for box");
-	if (opt.verb == FOREST && !opt.by)
-		usage_error("forest needs --by (the label of each row)");
-	if (opt.verb == SCATTER && (!opt.xe || !opt.ye))
-		usage_error("scatter needs --x and --y");
-	if (opt.wi * opt.dpi > 30000 || opt.hi * opt.dpi > 30000)
-		usage_error("--size × --dpi is over 30000 pixels");
+	check_options();
 
 	struct expr *keys[2] = { opt.by ? expr_new(opt.by, jv_copy(args), "--by") : NULL,
 		opt.hue ? expr_new(opt.hue, jv_copy(args), "--hue") : NULL };

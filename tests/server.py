@@ -107,10 +107,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def send_json(self, code, obj, headers=()):
-        data = json.dumps(obj).encode()
+        self.send_bytes(code, json.dumps(obj).encode(), headers=headers)
+
+    def send_bytes(self, code, data, length=None, headers=()):
+        """A reply whose Content-Length may promise more than is sent (length)."""
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(data) if length is None else length))
         for k, v in list(headers) + getattr(self, "limit_headers", []):
             self.send_header(k, v)
         self.end_headers()
@@ -263,22 +266,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if fail == "truncate":
             data = b'{"id":"x","object":"chat.completion","choices":[{"index":0,"mess'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data) + 100))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_bytes(200, data, length=len(data) + 100)
             self.wfile.flush()
             self.close_connection = True
             return
         if fail == "badjson":
-            data = b"{this is not json"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
+            return self.send_bytes(200, b"{this is not json")
         if fail == "nochoices":
             return self.send_json(200, {"id": "x", "object": "chat.completion"})
         return self.send_json(500, {"error": {"message": "unknown fault " + fail}})

@@ -15,7 +15,9 @@ while IFS= read -r f; do
 	case $f in ''|'#'*) continue;; esac
 	n=$((n + 1))
 	want=$(jq -c "select($f)" "$data" 2>$TMPDIR/jq.err); wst=$?
-	got=$(pt-filter "select($f)" "$data" 2>$TMPDIR/pt.err); gst=$?
+	# (no leak report under ASan: jq 1.6's own index/indices leak 85 bytes,
+	# as valgrind shows for the jq binary; pt's leaks are checked elsewhere)
+	got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter "select($f)" "$data" 2>$TMPDIR/pt.err); gst=$?
 	# what pt-filter's exit status must be: 2 for a program jq cannot compile
 	# (its 3), 1 when jq said a record's error (jq 1.6 exits with the last
 	# input's status, so its stderr says it), else 0
