@@ -1,5 +1,6 @@
 /* group.c: records grouped by the JSON text of their keys, each group with
  * growable value columns (pt-stats, pt-plot). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,18 @@ group_get(struct groups *gs, const char *key)
 	return g;
 }
 
+/* Pushes the index of e's value (its JSON text, scratch in b) in keys onto
+ * idx; 1 when e failed (its text is then what it wrote, maybe nothing). */
+static int
+key_index(struct expr *e, const struct rec *r, jv *parsed, struct buf *b, struct strmap *keys, struct dvec *idx)
+{
+	int added;
+	b->len = 0;
+	int bad = expr_json(e, r, parsed, b) < 0;
+	dvec_push(idx, (double)*strmap_get(keys, buf_cstr(b), keys->n, &added));
+	return bad;
+}
+
 void
 groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, unsigned long *nfail,
     unsigned long *nmissing)
@@ -85,17 +98,18 @@ groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, u
 		int kb = x->b ? expr_number(x->b, &r, &parsed, &b) : 1;
 		if (ka < 0 || kb < 0)
 			(*nfail)++;
+		if (kb != 1 && x->b_optional) {
+			b = NAN;
+			kb = 1;
+		}
 		if (ka == 1 && kb == 1) {
 			dvec_push(&g->a, a);
 			if (x->b)
 				dvec_push(&g->b, b);
-			if (x->cluster) {
-				cl.len = 0;
-				if (expr_json(x->cluster, &r, &parsed, &cl) < 0)
-					(*nfail)++;
-				int added;
-				dvec_push(&g->cl, (double)*strmap_get(&g->clusters, buf_cstr(&cl), g->clusters.n, &added));
-			}
+			if (x->cluster)
+				*nfail += key_index(x->cluster, &r, &parsed, &cl, &g->clusters, &g->cl);
+			if (x->rater)
+				*nfail += key_index(x->rater, &r, &parsed, &cl, &g->raters, &g->rl);
 		} else {
 			g->missing++;
 			(*nmissing)++;
@@ -117,6 +131,8 @@ groups_free(struct groups *gs)
 		free(g->b.v);
 		free(g->cl.v);
 		strmap_free(&g->clusters);
+		free(g->rl.v);
+		strmap_free(&g->raters);
 	}
 	free(gs->g);
 	strmap_free(&gs->index);

@@ -50,6 +50,41 @@ void wilcoxon(const double *d, size_t n, double *w, double *p, double *effect);
 void t_interval(const double *d, size_t n, double *lo, double *hi);
 void holm(const double *p, size_t m, double *adj);
 
+/* raters.c: several raters of the same items. The ratings of ni items by nr
+ * raters, v[item * nr + rater], NaN where a rater did not rate an item. */
+struct ratings {
+	size_t ni, nr;
+	double *v;
+};
+enum { LEVEL_INTERVAL, LEVEL_ORDINAL, LEVEL_NOMINAL, LEVEL_RATIO };
+/* Krippendorff's alpha of the raters cols[0..nc) (Krippendorff 2011,
+ * "Computing Krippendorff's alpha-reliability"); *pairable: the values in
+ * items with two or more of them. */
+double kripp_alpha(const struct ratings *r, const size_t *cols, size_t nc, int level, size_t *pairable);
+/* ICC(2,1) and ICC(2,k) (Shrout & Fleiss 1979: two-way random, absolute
+ * agreement) of the raters cols; NaN unless every item has every rating. */
+void icc2(const struct ratings *r, const size_t *cols, size_t nc, double *icc1, double *icck);
+/* The alternative annotator test (Calderon, Reichart & Dror 2025) of the
+ * candidate rater cand against the humans hum[0..nh), scored by -RMSE. */
+struct alt {
+	size_t ntested;         /* humans with min_items items or more */
+	double omega, rho;      /* the winning rate, the average advantage probability */
+	int passed;             /* omega >= 0.5 */
+};
+void alt_test(const struct ratings *r, const size_t *hum, size_t nh, size_t cand, double eps, double q,
+    size_t min_items, struct alt *out);
+/* Prediction-powered inference of a mean (Angelopoulos et al. 2023; PPI++
+ * with tune): truths y with predictions f on n labelled items, predictions
+ * fu on nu unlabelled ones; 95% normal intervals. */
+struct ppi {
+	size_t n, nu;
+	double est, lo, hi, lambda;
+	double naive, naive_lo, naive_hi, classical, cl_lo, cl_hi;
+	double n_needed;        /* truths for a half-width of width (NaN: none would do) */
+};
+void ppi_mean(const double *y, const double *f, size_t n, const double *fu, size_t nu, int tune, double width,
+    struct ppi *o);
+
 /* group.c: records grouped by the JSON text of their keys (joined by \x1f),
  * each group with its value columns, in first-seen order. */
 struct dvec {
@@ -63,6 +98,8 @@ struct group {
 	struct dvec a, b;       /* the values, or truth and prediction */
 	struct dvec cl;         /* cluster index per value (with a cluster expression) */
 	struct strmap clusters; /* cluster key -> index */
+	struct dvec rl;         /* rater index per value (with a rater expression) */
+	struct strmap raters;   /* rater key -> index */
 	size_t missing;         /* records without a number */
 };
 struct groups {
@@ -74,6 +111,8 @@ struct group_exprs {
 	struct expr **by;       /* the key expressions (none: one group, key "") */
 	int nby;
 	struct expr *a, *b, *cluster;   /* b and cluster may be NULL */
+	struct expr *rater;             /* may be NULL */
+	int b_optional;                 /* a record without b still counts, b NaN */
 };
 struct group *group_get(struct groups *gs, const char *key);
 /* Reads every record into its group: a record whose key or number fails

@@ -727,7 +727,7 @@ main(int argc, char **argv)
 	if (opt.verb == FOREST)
 		read_rows(rd, (struct expr *[]){ keys[0], ea, eb, ec }, &nfail, &nmissing);
 	else
-		groups_read(&gs, rd, &(struct group_exprs){ keys, (keys[0] != NULL) + (keys[1] != NULL), ea, eb, NULL },
+		groups_read(&gs, rd, &(struct group_exprs){ .by = keys, .nby = (keys[0] != NULL) + (keys[1] != NULL), .a = ea, .b = eb },
 		    &nfail, &nmissing);
 	int nbadin = rdr_failed(rd);
 

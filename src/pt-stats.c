@@ -15,11 +15,18 @@ usage(void)
 	    "       pt-stats agree [--by [NAME=]EXPR]... [--truth EXPR] [--pred EXPR] [options] [FILE...]\n"
 	    "       pt-stats compare --by [NAME=]EXPR... --value EXPR --ref VALUE [options] [FILE...]\n"
 	    "       pt-stats paired --by [NAME=]EXPR... --value EXPR --ref VALUE --pair EXPR [options] [FILE...]\n"
+	    "       pt-stats raters --item EXPR --rater EXPR --value EXPR [--candidate NAME | --candidate-value EXPR]\n"
+	    "                       [--level L] [--pairs] [options] [FILE...]\n"
+	    "       pt-stats ppi [--truth EXPR] [--pred EXPR] [--tune] [--width W] [options] [FILE...]\n"
 	    "One output record per group: summary statistics of a value, agreement of a\n"
 	    "prediction with the truth (judge vs physician), each group against a\n"
 	    "reference group (Mann-Whitney), or against it case by case (paired\n"
 	    "differences, Wilcoxon signed-rank). With a second --by, each group is\n"
 	    "compared with the reference of the same second key (the same instrument).\n"
+	    "raters: agreement among raters of the same items (Krippendorff's alpha,\n"
+	    "ICC), and whether a candidate (the judge) can stand in for one (the\n"
+	    "alternative annotator test). ppi: a mean corrected for the judge's bias by\n"
+	    "the records that also have a truth (prediction-powered inference).\n"
 	    "\n"
 	    "  -b, --by [NAME=]EXPR   group by EXPR (repeatable); named after its path\n"
 	    "  -v, --value EXPR       the value (summary default .grade)\n"
@@ -27,6 +34,15 @@ usage(void)
 	    "      --pred EXPR        the prediction for agree (default .predicted_score)\n"
 	    "      --ref VALUE        the reference group: a value of the first --by, as text\n"
 	    "      --pair EXPR        what pairs values across groups (paired; e.g. .case_id)\n"
+	    "      --item EXPR, --rater EXPR  raters: the item rated and who rated it\n"
+	    "      --level L          raters: interval (default), ordinal, nominal or ratio\n"
+	    "      --candidate NAME   raters: the rater tested as a stand-in (e.g. the judge)\n"
+	    "      --candidate-value EXPR  raters: the candidate's rating, from the same record\n"
+	    "      --epsilon E        raters: the alternative annotator test's margin (default 0.2)\n"
+	    "      --min-items N      raters: items a rater needs to be tested (default 30)\n"
+	    "      --pairs            raters: a row per pair of raters instead\n"
+	    "      --tune             ppi: PPI++ (the power-tuned weight)\n"
+	    "      --width W          ppi: the truths needed for a CI of +-W\n"
 	    "      --boot N           percentile bootstrap with N resamples\n"
 	    "      --cluster EXPR     resample clusters (e.g. .case_id) in the bootstrap\n"
 	    "      --seed S           bootstrap seed (default 0)\n"
@@ -42,8 +58,19 @@ usage(void)
 	exit(PT_EXIT_OK);
 }
 
-enum { SUMMARY, AGREE, COMPARE, PAIRED };
+enum { SUMMARY, AGREE, COMPARE, PAIRED, RATERS, PPI };
 enum { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
+
+/* The options. */
+static struct {
+	const char *value, *truth, *pred, *ref, *cluster, *pair, *item, *rater, *candidate, *cand_value, *by_text[32];
+	long boot;
+	unsigned long seed;
+	int format, sorted, verb, level, pairs, tune;
+	double eps, width;
+	long min_items;
+	jv args;
+} opt = { .truth = ".grade", .pred = ".predicted_score", .eps = 0.2, .min_items = 30 };
 
 static struct groups gs;
 
@@ -74,6 +101,14 @@ cell_num(struct row *r, const char *name, double x)
 {
 	r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
 	r->c[r->n++] = (struct cell){ name, NULL, x };
+}
+
+/* A cell of JSON text (copied). */
+static void
+cell_json(struct row *r, const char *name, const char *json)
+{
+	r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
+	r->c[r->n++] = (struct cell){ name, estrdup(json), 0 };
 }
 
 static struct row *
@@ -618,120 +653,391 @@ free_tables(void)
 	free(by_names);
 }
 
-int
-main(int argc, char **argv)
+/* raters: the ratings of group g as an item x rater table (several ratings
+ * of one item by one rater are averaged); the candidate's ratings from
+ * --candidate-value are the last column. */
+static void
+ratings_of(const struct group *g, struct ratings *r)
+{
+	r->ni = g->clusters.n;
+	r->nr = g->raters.n + (opt.cand_value != NULL);
+	size_t cells = r->ni && r->nr ? r->ni * r->nr : 1;
+	double *cnt = ecalloc(cells, sizeof *cnt);
+	r->v = ecalloc(cells, sizeof *r->v);
+	for (size_t i = 0; i < g->a.n; i++) {
+		size_t at = (size_t)g->cl.v[i] * r->nr;
+		r->v[at + (size_t)g->rl.v[i]] += g->a.v[i];
+		cnt[at + (size_t)g->rl.v[i]]++;
+		if (opt.cand_value && !isnan(g->b.v[i])) {
+			r->v[at + r->nr - 1] += g->b.v[i];
+			cnt[at + r->nr - 1]++;
+		}
+	}
+	for (size_t k = 0; k < r->ni * r->nr; k++)
+		r->v[k] = cnt[k] ? r->v[k] / cnt[k] : NAN;
+	free(cnt);
+}
+
+/* The raters' names by index (JSON texts owned by g), the candidate's last. */
+static const char **
+rater_names(const struct group *g, size_t nr)
+{
+	const char **names = ecalloc(nr ? nr : 1, sizeof *names);
+	for (size_t s = 0; s < g->raters.cap; s++)
+		if (g->raters.keys[s])
+			names[g->raters.vals[s]] = g->raters.keys[s];
+	if (opt.cand_value)
+		names[nr - 1] = "\"candidate\"";
+	return names;
+}
+
+/* The column of the --candidate rater (matched as the table prints it), or nr. */
+static size_t
+candidate_col(const char **names, size_t nr)
+{
+	if (opt.cand_value)
+		return nr - 1;
+	struct buf t = { 0 };
+	size_t c = nr;
+	for (size_t i = 0; i < nr && opt.candidate && c == nr; i++) {
+		struct cell kc = { "", (char *)names[i], 0 };
+		t.len = 0;
+		cell_text(&kc, &t, 1);
+		if (strcmp(buf_cstr(&t), opt.candidate) == 0)
+			c = i;
+	}
+	free(t.p);
+	return c;
+}
+
+/* --pairs: each pair of raters on the items both rated. */
+static void
+rater_pairs(const struct group *g, const struct ratings *r, const char **names)
+{
+	double *x = emalloc((r->ni ? r->ni : 1) * sizeof *x), *y = emalloc((r->ni ? r->ni : 1) * sizeof *y);
+	for (size_t a = 0; a < r->nr; a++)
+		for (size_t b = a + 1; b < r->nr; b++) {
+			size_t n = 0;
+			double mae = 0, p;
+			for (size_t i = 0; i < r->ni; i++)
+				if (!isnan(r->v[i * r->nr + a]) && !isnan(r->v[i * r->nr + b])) {
+					x[n] = r->v[i * r->nr + a];
+					y[n] = r->v[i * r->nr + b];
+					mae += fabs(y[n] - x[n]);
+					n++;
+				}
+			struct row *rw = new_row(g);
+			cell_json(rw, "rater_a", names[a]);
+			cell_json(rw, "rater_b", names[b]);
+			cell_num(rw, "n", (double)n);
+			cell_num(rw, "mae", n ? mae / n : NAN);
+			cell_num(rw, "pearson_r", pearson(x, y, n, &p));
+			cell_num(rw, "qwk", qwk(x, y, n));
+		}
+	free(x);
+	free(y);
+}
+
+/* raters: a row per group (or, with --pairs, per pair of raters); 1 when
+ * --candidate names no rater. */
+static int
+raters_rows(const size_t *order)
+{
+	int bad = 0;
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		const struct group *g = &gs.g[order[oi]];
+		struct ratings r;
+		ratings_of(g, &r);
+		const char **names = rater_names(g, r.nr);
+		size_t cand = candidate_col(names, r.nr), nh = 0, pairable;
+		if (opt.candidate && cand == r.nr && !opt.cand_value) {
+			warn("--candidate %s: no such rater%s", opt.candidate, nby ? " in a group" : "");
+			bad = 1;
+		}
+		size_t *hum = emalloc((r.nr ? r.nr : 1) * sizeof *hum);
+		for (size_t c = 0; c < r.nr; c++)
+			if (c != cand)
+				hum[nh++] = c;
+		if (opt.pairs) {
+			rater_pairs(g, &r, names);
+			goto next;
+		}
+		/* the raters other than the candidate: their alpha and ICCs; how much
+		 * their ratings of one item spread */
+		double alpha = kripp_alpha(&r, hum, nh, opt.level, &pairable), i1, ik, sds = 0, spread = 0;
+		size_t multi = 0;
+		icc2(&r, hum, nh, &i1, &ik);
+		for (size_t i = 0; i < r.ni; i++) {
+			double v[2] = { INFINITY, -INFINITY }, s = 0, s2 = 0;
+			size_t m = 0;
+			for (size_t h = 0; h < nh; h++) {
+				double y = r.v[i * r.nr + hum[h]];
+				if (isnan(y))
+					continue;
+				v[0] = fmin(v[0], y);
+				v[1] = fmax(v[1], y);
+				s += y;
+				s2 += y * y;
+				m++;
+			}
+			if (m < 2)
+				continue;
+			multi++;
+			spread += v[1] - v[0] >= 1;
+			sds += sqrt(fmax(0, (s2 - s * s / m) / (m - 1)));
+		}
+		struct row *rw = new_row(g);
+		static const char *const lv[] = { "\"interval\"", "\"ordinal\"", "\"nominal\"", "\"ratio\"" };
+		cell_json(rw, "level", lv[opt.level]);
+		cell_num(rw, "n_items", (double)r.ni);
+		cell_num(rw, "n_raters", (double)nh);
+		cell_num(rw, "n_missing", (double)g->missing);
+		cell_num(rw, "n_pairable", (double)pairable);
+		cell_num(rw, "alpha", alpha);
+		cell_num(rw, "icc21", i1);
+		cell_num(rw, "icc2k", ik);
+		cell_num(rw, "items_multi", (double)multi);
+		cell_num(rw, "spread_1", multi ? spread / multi : NAN);
+		cell_num(rw, "item_sd", multi ? sds / multi : NAN);
+		if (cand < r.nr) {
+			/* the candidate in place of each rater in turn */
+			double sw = 0;
+			size_t nsw = 0, p2;
+			for (size_t j = 0; j < nh; j++) {
+				size_t save = hum[j];
+				hum[j] = cand;
+				double a = kripp_alpha(&r, hum, nh, opt.level, &p2);
+				hum[j] = save;
+				if (!isnan(a)) {
+					sw += a;
+					nsw++;
+				}
+			}
+			struct alt at;
+			alt_test(&r, hum, nh, cand, opt.eps, 0.05, (size_t)opt.min_items, &at);
+			cell_num(rw, "alpha_candidate", nsw ? sw / nsw : NAN);
+			cell_num(rw, "epsilon", opt.eps);
+			cell_num(rw, "alt_raters", (double)at.ntested);
+			cell_num(rw, "alt_omega", at.omega);
+			cell_num(rw, "alt_rho", at.rho);
+			cell_json(rw, "alt_passed", at.ntested ? (at.passed ? "true" : "false") : "null");
+		}
+	next:
+		free(hum);
+		free(names);
+		free(r.v);
+	}
+	return bad;
+}
+
+/* ppi: a row per group: records with a truth are the labelled set, those
+ * with a prediction only the unlabelled one. */
+static void
+ppi_rows(const size_t *order)
+{
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		const struct group *g = &gs.g[order[oi]];
+		size_t n = 0, nu = 0;
+		double *y = emalloc((g->a.n ? g->a.n : 1) * sizeof *y), *f = emalloc((g->a.n ? g->a.n : 1) * sizeof *f);
+		double *fu = emalloc((g->a.n ? g->a.n : 1) * sizeof *fu);
+		for (size_t i = 0; i < g->a.n; i++)
+			if (isnan(g->b.v[i]))
+				fu[nu++] = g->a.v[i];
+			else {
+				y[n] = g->b.v[i];
+				f[n++] = g->a.v[i];
+			}
+		struct ppi o;
+		ppi_mean(y, f, n, fu, nu, opt.tune, opt.width, &o);
+		struct row *rw = new_row(g);
+		cell_num(rw, "n_labelled", (double)n);
+		cell_num(rw, "n_unlabelled", (double)nu);
+		cell_num(rw, "n_missing", (double)g->missing);
+		cell_num(rw, "estimate", o.est);
+		cell_num(rw, "ci_low", o.lo);
+		cell_num(rw, "ci_high", o.hi);
+		cell_num(rw, "lambda", o.lambda);
+		cell_num(rw, "naive", o.naive);
+		cell_num(rw, "naive_ci_low", o.naive_lo);
+		cell_num(rw, "naive_ci_high", o.naive_hi);
+		cell_num(rw, "classical", o.classical);
+		cell_num(rw, "classical_ci_low", o.cl_lo);
+		cell_num(rw, "classical_ci_high", o.cl_hi);
+		if (opt.width)
+			cell_num(rw, "n_needed", o.n_needed);
+		free(y);
+		free(f);
+		free(fu);
+	}
+}
+
+static void
+parse_options(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "arg", required_argument, NULL, 'A' },
 		{ "argjson", required_argument, NULL, 'J' },
 		{ "boot", required_argument, NULL, 'B' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "candidate", required_argument, NULL, 'c' },
+		{ "candidate-value", required_argument, NULL, 'K' },
 		{ "cluster", required_argument, NULL, 'C' },
+		{ "epsilon", required_argument, NULL, 'E' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "item", required_argument, NULL, 'i' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "min-items", required_argument, NULL, 'M' },
 		{ "pair", required_argument, NULL, 'p' },
+		{ "pairs", no_argument, NULL, 'Q' },
 		{ "pred", required_argument, NULL, 'P' },
+		{ "rater", required_argument, NULL, 'r' },
 		{ "ref", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "sort", no_argument, NULL, 's' },
 		{ "truth", required_argument, NULL, 'T' },
+		{ "tune", no_argument, NULL, 'U' },
 		{ "value", required_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "width", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *value_text = NULL, *truth_text = ".grade", *pred_text = ".predicted_score";
-	const char *ref = NULL, *cluster_text = NULL, *pair_text = NULL, *by_text[32];
-	long boot = 0;
-	unsigned long seed = 0;
-	int format = isatty(1) ? F_TABLE : F_NDJSON, sorted = 0, verb, c;
-	jv args = jv_object();
-
-	static const char *const verbs[] = { "summary", "agree", "compare", "paired", NULL };   /* SUMMARY, AGREE, COMPARE, PAIRED */
-	pt_init(argv);
-	verb = verb_of(&argc, &argv, verbs, usage);
+	static const char *const levels[] = { "interval", "ordinal", "nominal", "ratio" };   /* LEVEL_* */
+	int c;
 	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'J':
-			args_option(&args, c == 'J', argc, argv);
+			args_option(&opt.args, c == 'J', argc, argv);
 			break;
-		case 'B': boot = parse_long("--boot", optarg, 1, 1000000); break;
+		case 'B': opt.boot = parse_long("--boot", optarg, 1, 1000000); break;
 		case 'b':
 			if (nby == 32)
 				usage_error("--by: at most 32");
-			by_text[nby++] = optarg;
+			opt.by_text[nby++] = optarg;
 			break;
-		case 'C': cluster_text = optarg; break;
-		case 'f':
-			format = parse_format(optarg);
-			break;
+		case 'c': opt.candidate = optarg; break;
+		case 'C': opt.cluster = optarg; break;
+		case 'E': opt.eps = parse_double("--epsilon", optarg, 0, 1); break;
+		case 'f': opt.format = parse_format(optarg); break;
 		case 'h': usage();
-		case 'p': pair_text = optarg; break;
-		case 'P': pred_text = optarg; break;
-		case 'R': ref = optarg; break;
-		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
-		case 's': sorted = 1; break;
-		case 'T': truth_text = optarg; break;
-		case 'v': value_text = optarg; break;
+		case 'i': opt.item = optarg; break;
+		case 'K': opt.cand_value = optarg; break;
+		case 'l':
+			for (opt.level = 0; opt.level < 4 && strcmp(optarg, levels[opt.level]) != 0; opt.level++)
+				;
+			if (opt.level == 4)
+				usage_error("--level: expected interval, ordinal, nominal or ratio, got '%s'", optarg);
+			break;
+		case 'M': opt.min_items = parse_long("--min-items", optarg, 2, 1000000000); break;
+		case 'p': opt.pair = optarg; break;
+		case 'P': opt.pred = optarg; break;
+		case 'Q': opt.pairs = 1; break;
+		case 'r': opt.rater = optarg; break;
+		case 'R': opt.ref = optarg; break;
+		case 'S': opt.seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
+		case 's': opt.sorted = 1; break;
+		case 'T': opt.truth = optarg; break;
+		case 'U': opt.tune = 1; break;
+		case 'v': opt.value = optarg; break;
 		case 'V': print_version();
+		case 'W': opt.width = parse_double("--width", optarg, 1e-300, 1e300); break;
 		default: usage_error("unknown option");
 		}
 	}
-	if (verb == COMPARE && (!nby || !value_text || !ref))
-		usage_error("compare needs --by, --value and --ref");
-	if (verb == AGREE && value_text)
-		usage_error("agree takes --truth and --pred, not --value");
-	if (verb == PAIRED && (!nby || !value_text || !ref || !pair_text))
-		usage_error("paired needs --by, --value, --ref and --pair");
-	if (pair_text && verb != PAIRED)
-		usage_error("--pair is for paired");
-	if (verb == COMPARE && boot)
-		usage_error("--boot is for summary, agree and paired");
-	if (verb == PAIRED && cluster_text)
-		usage_error("paired resamples its pairs; --cluster is for summary and agree");
-	if (pair_text)
-		cluster_text = pair_text;   /* the pair key of each value, kept as a cluster is */
-	if (cluster_text && !boot && verb != PAIRED)
-		usage_error("--cluster needs --boot");
-	if (!value_text)
-		value_text = ".grade";
+}
 
-	compile_bys(by_text, args);
-	struct expr *ea = expr_new(verb == AGREE ? truth_text : value_text, jv_copy(args), verb == AGREE ? "--truth" : "--value");
-	struct expr *eb = verb == AGREE ? expr_new(pred_text, jv_copy(args), "--pred") : NULL;
-	struct expr *ec = cluster_text ? expr_new(cluster_text, jv_copy(args), pair_text ? "--pair" : "--cluster") : NULL;
-	jv_free(args);
+/* The options that go together. */
+static void
+check_options(void)
+{
+	int v = opt.verb;
+	if (v == COMPARE && (!nby || !opt.value || !opt.ref))
+		usage_error("compare needs --by, --value and --ref");
+	if ((v == AGREE || v == PPI) && opt.value)
+		usage_error("%s takes --truth and --pred, not --value", v == AGREE ? "agree" : "ppi");
+	if (v == PAIRED && (!nby || !opt.value || !opt.ref || !opt.pair))
+		usage_error("paired needs --by, --value, --ref and --pair");
+	if (v == RATERS && (!opt.item || !opt.rater || !opt.value))
+		usage_error("raters needs --item, --rater and --value");
+	if (opt.pair && v != PAIRED)
+		usage_error("--pair is for paired");
+	if ((opt.item || opt.rater || opt.candidate || opt.cand_value || opt.pairs) && v != RATERS)
+		usage_error("--item, --rater, --candidate, --candidate-value and --pairs are for raters");
+	if ((opt.tune || opt.width) && v != PPI)
+		usage_error("--tune and --width are for ppi");
+	if (opt.boot && v != SUMMARY && v != AGREE && v != PAIRED)
+		usage_error("--boot is for summary, agree and paired");
+	if (v == PAIRED && opt.cluster)
+		usage_error("paired resamples its pairs; --cluster is for summary and agree");
+	if (opt.cluster && !opt.boot)
+		usage_error("--cluster needs --boot");
+	if (!opt.value)
+		opt.value = ".grade";
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const verbs[] = { "summary", "agree", "compare", "paired", "raters", "ppi", NULL };
+	pt_init(argv);
+	opt.format = isatty(1) ? F_TABLE : F_NDJSON;
+	opt.args = jv_object();
+	opt.verb = verb_of(&argc, &argv, verbs, usage);   /* SUMMARY, AGREE, COMPARE, PAIRED, RATERS, PPI */
+	parse_options(argc, argv);
+	check_options();
+
+	/* what each verb reads: a value (and a second one), its cluster, pair or item, a rater */
+	int two = opt.verb == AGREE || opt.verb == PPI || (opt.verb == RATERS && opt.cand_value);
+	const char *a_text = opt.verb == AGREE ? opt.truth : opt.verb == PPI ? opt.pred : opt.value;
+	const char *b_text = opt.verb == AGREE ? opt.pred : opt.verb == PPI ? opt.truth : opt.cand_value;
+	const char *c_text = opt.pair ? opt.pair : opt.item ? opt.item : opt.cluster;
+	compile_bys(opt.by_text, opt.args);
+	struct group_exprs x = {
+		bys, nby,
+		expr_new(a_text, jv_copy(opt.args), opt.verb == AGREE ? "--truth" : opt.verb == PPI ? "--pred" : "--value"),
+		two ? expr_new(b_text, jv_copy(opt.args), opt.verb == AGREE ? "--pred" : opt.verb == PPI ? "--truth" : "--candidate-value") : NULL,
+		c_text ? expr_new(c_text, jv_copy(opt.args), opt.pair ? "--pair" : opt.item ? "--item" : "--cluster") : NULL,
+		opt.rater ? expr_new(opt.rater, jv_copy(opt.args), "--rater") : NULL,
+		opt.verb == PPI || opt.verb == RATERS,
+	};
+	jv_free(opt.args);
 
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	rdr_threaded(rd);
 	unsigned long nfail = 0, nmissing = 0;
-	groups_read(&gs, rd, &(struct group_exprs){ bys, nby, ea, eb, ec }, &nfail, &nmissing);
+	groups_read(&gs, rd, &x, &nfail, &nmissing);
 	int nbadin = rdr_failed(rd);
 
 	size_t *order = emalloc((gs.n ? gs.n : 1) * sizeof *order);
 	for (size_t i = 0; i < gs.n; i++)
 		order[i] = i;
-	if (sorted)
+	if (opt.sorted)
 		qsort(order, gs.n, sizeof *order, cmp_group);
 
-	if (verb == SUMMARY)
-		summary_rows(order, boot, seed);
-	else if (verb == AGREE)
-		agree_rows(order, boot, seed);
-	else if (verb == COMPARE)
-		nfail += compare_rows(order, ref);
+	if (opt.verb == SUMMARY)
+		summary_rows(order, opt.boot, opt.seed);
+	else if (opt.verb == AGREE)
+		agree_rows(order, opt.boot, opt.seed);
+	else if (opt.verb == COMPARE)
+		nfail += compare_rows(order, opt.ref);
+	else if (opt.verb == PAIRED)
+		nfail += paired_rows(order, opt.ref, opt.boot, opt.seed);
+	else if (opt.verb == RATERS)
+		nfail += raters_rows(order);
 	else
-		nfail += paired_rows(order, ref, boot, seed);
-	print_rows(format);
+		ppi_rows(order);
+	print_rows(opt.format);
 	out_close();
 	if (nmissing)
 		warn("%lu record%s with a missing or non-numeric value (counted in n_missing)", nmissing, nmissing == 1 ? "" : "s");
 
 	free_tables();
 	free(order);
-	expr_free(ea);
-	expr_free(eb);
-	expr_free(ec);
+	expr_free(x.a);
+	expr_free(x.b);
+	expr_free(x.cluster);
+	expr_free(x.rater);
 	rdr_close(rd);
 	return fail_summary(nfail, nbadin);
 }

@@ -25,6 +25,10 @@ check "REPORT.md's first table: the paired comparison on judge scores" \
 	"$(grep -m1 '^| ' $A/REPORT.md)"
 check "paired rows: 4 arms x 2 benchmarks, every pair found" "8 true" \
 	"$(jq -s 'length' $A/paired_judge.ndjson) $(jq -s 'all(.n_unpaired == 0 and .n_pairs >= 20)' $A/paired_judge.ndjson)"
+check "raters: both benchmarks, 3 physicians and the judge tested" "diagnostic_reasoning 3 3|management_reasoning 3 3|" \
+	"$(pt-stats raters --by .benchmark --item .item --rater .grader --value .score --candidate-value .judge -f ndjson $A/raters.ndjson | jq -r '"\(.benchmark) \(.n_raters) \(.alt_raters)"' | tr '\n' '|')"
+check "REPORT.md shows the alternative annotator test and the PPI estimate" "2 2" \
+	"$(grep -c '^| [a-z_]* | interval | ' $A/REPORT.md) $(grep -c '^| [a-z_]*_reasoning | [0-9]* | [0-9]* | 0 | ' $A/ppi.md)"
 for f in dx_box mgmt_box judge_dx_scatter judge_dx_bland_altman judge_mgmt_scatter instruments_dx_box; do
 	check "figure $f.png is 1500x900" "1500x900" "$(python3 -c "import struct,sys; print('%dx%d' % struct.unpack('>II', open(sys.argv[1],'rb').read(24)[16:24]))" $A/$f.png)"
 done

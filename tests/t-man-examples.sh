@@ -8,7 +8,7 @@ U=$(start_server man --persona $PT_TOP/examples/data/kb.json)
 S=$TMPDIR/mansandbox
 mkdir -p $S && cd $S || exit 1
 make -s -C $PT_TOP/examples/brodeur all OUT=$S/ex > /dev/null 2>&1
-cp $PT_TOP/examples/data/combined_dataset.json .
+cp $PT_TOP/examples/data/combined_dataset.json $PT_TOP/examples/data/grades.ndjson .
 cp -r $PT_TOP/examples/brodeur/cache .pt-cache
 dx='(.study|startswith("brodeur")) and .benchmark=="diagnostic_reasoning"'
 pt-filter "$dx" combined_dataset.json > data.ndjson

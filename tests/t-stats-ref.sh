@@ -23,3 +23,20 @@ for f in $TMPDIR/paired/*.ndjson; do
 	pt-stats paired "${by[@]}" --value .v --pair .c --ref R -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"paired"} + .'
 done > $TMPDIR/paired.got
 python3 $S/compare.py $S/paired_ref.ndjson $TMPDIR/paired.got
+
+# raters (alpha, ICC, the alternative annotator test) and ppi against
+# independent computations (tests/stats/raters.py made raters_ref.ndjson)
+python3 $S/raters.py data $TMPDIR/raters
+for f in $TMPDIR/raters/*.ndjson; do
+	n=$(basename $f .ndjson)
+	case $n in
+	ppi_*)
+		pt-stats ppi --by .g --truth .y --pred .f -f ndjson $f | jq -c --arg d $n '{dataset:$d, verb:"ppi"} + del(.n_missing)'
+		pt-stats ppi --by .g --truth .y --pred .f --tune -f ndjson $f | jq -c --arg d ${n}_tuned '{dataset:$d, verb:"ppi"} + del(.n_missing)';;
+	*)
+		level=$(case $n in nominal5) echo nominal;; ordinal_skew) echo ordinal;; ratio_pos) echo ratio;; *) echo interval;; esac)
+		pt-stats raters --by .g --item .item --rater .rater --value .v --candidate-value .judge --level $level -f ndjson $f |
+			jq -c --arg d $n '{dataset:$d, verb:"raters"} + {g, level, n_items, n_raters, n_pairable, alpha, icc21, icc2k, alt_raters, alt_omega, alt_rho, alpha_candidate}';;
+	esac
+done > $TMPDIR/raters.got
+python3 $S/compare.py $S/raters_ref.ndjson $TMPDIR/raters.got

@@ -81,3 +81,25 @@ if [ "$(ldd "$PT_TOP/bin/pt-stats" | grep -c libasan)" = 0 ]; then
 	(ulimit -v 120000; pt-stats summary -f ndjson $TMPDIR/oom.ndjson > $TMPDIR/oom.out 2> $TMPDIR/oom.err); st=$?
 	check "out of memory: exit 4, one line, no partial output" "4 pt-stats: out of memory 0" "$st $(cat $TMPDIR/oom.err) $(wc -c < $TMPDIR/oom.out)"
 fi
+
+# the alternative annotator test on constructed raters: 4 physicians, 60 items;
+# the mean of the physicians passes, a constant fails, and epsilon moves a
+# middling judge from failing to passing
+python3 -c "
+import json, random
+R = random.Random(7)
+for i in range(60):
+    t = R.uniform(0, 10)
+    vals = [round(t + R.gauss(0, 1.5), 1) for r in range(4)]
+    mid = round(t + R.gauss(0, 1.6), 1)
+    for r, v in enumerate(vals):
+        print(json.dumps({'item': i, 'rater': 'p%d' % r, 'v': v, 'mean': sum(vals) / 4, 'const': 5, 'mid': mid}))" > $TMPDIR/alt.ndjson
+alt() { pt-stats raters --item .item --rater .rater --value .v --candidate-value "$@" -f ndjson $TMPDIR/alt.ndjson | jq -c '[.alt_raters, .alt_omega, .alt_passed]'; }
+check "alt-test: the physicians' mean passes" "[4,1,true]" "$(alt .mean)"
+check "alt-test: a constant fails" "[4,0,false]" "$(alt .const)"
+check "alt-test: epsilon 0, 0.2, 0.5 for a middling judge" "[4,0,false] [4,0.25,false] [4,1,true]" \
+	"$(alt .mid --epsilon 0) $(alt .mid --epsilon 0.2) $(alt .mid --epsilon 0.5)"
+check "alt-test: fewer than --min-items items per physician: not tested" "[0,null,null]" "$(alt .mid --min-items 61)"
+printf '{"i":1,"r":"a","v":1}\n{"i":1,"r":"b","v":2}\n' > $TMPDIR/r2.ndjson
+pt-stats raters --item .i --rater .r --value .v --candidate zz -f ndjson $TMPDIR/r2.ndjson > /dev/null 2> $TMPDIR/err; st=$?
+check "raters --candidate that is no rater" "1 pt-stats: --candidate zz: no such rater|pt-stats: 1 record failed" "$st $(tr '\n' '|' < $TMPDIR/err | sed 's/|$//')"

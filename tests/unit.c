@@ -4,6 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "net.h"
 #include "judge.h"
 #include "stats.h"
@@ -356,6 +359,88 @@ test_concurrency(void)
 	}
 }
 
+/* Krippendorff (2011), "Computing Krippendorff's alpha-reliability": 4
+ * observers, 12 units, missing values; alpha 0.743 nominal, 0.815 ordinal,
+ * 0.849 interval, 0.797 ratio (to the three decimals published). */
+static void
+test_alpha(void)
+{
+	static const double A[4][12] = {
+		{ 1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN },
+		{ 1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3 },
+		{ NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN },
+		{ 1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN },
+	};
+	double v[12 * 4];
+	for (int i = 0; i < 12; i++)
+		for (int o = 0; o < 4; o++)
+			v[i * 4 + o] = A[o][i];
+	struct ratings r = { 12, 4, v };
+	size_t cols[] = { 0, 1, 2, 3 }, pairable;
+	static const struct { int level; double want; const char *name; } t[] = {
+		{ LEVEL_NOMINAL, 0.743, "alpha nominal 0.743" }, { LEVEL_ORDINAL, 0.815, "alpha ordinal 0.815" },
+		{ LEVEL_INTERVAL, 0.849, "alpha interval 0.849" }, { LEVEL_RATIO, 0.797, "alpha ratio 0.797" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		double a = kripp_alpha(&r, cols, 4, t[i].level, &pairable);
+		CHECK(t[i].name, fabs(a - t[i].want) < 0.0005 && pairable == 40);
+	}
+	/* ICC(2,k) and ICC(2,1) agree with the two-rater formula on complete data */
+	double w[10] = { 1, 2, 3, 3.5, 2, 2, 5, 4, 4, 4.5 }, x[5], y[5], i1, ik;
+	for (int i = 0; i < 5; i++) {
+		x[i] = w[2 * i];
+		y[i] = w[2 * i + 1];
+	}
+	struct ratings r2 = { 5, 2, w };
+	icc2(&r2, cols, 2, &i1, &ik);
+	CHECK("icc2 (2,1) = icc21", fabs(i1 - icc21(x, y, 5)) < 1e-12);
+	CHECK("icc2 (2,k) = Spearman-Brown of (2,1) for k = 2", fabs(ik - 2 * i1 / (1 + i1)) < 1e-12);
+	w[3] = NAN;
+	icc2(&r2, cols, 2, &i1, &ik);
+	CHECK("icc2 needs a complete design", isnan(i1) && isnan(ik));
+}
+
+/* PPI: the estimate is the closed form, and the 95% intervals of PPI and
+ * PPI++ cover the true mean 93-97% of the time over 2,000 simulated studies
+ * (a biased judge: f = y + 1.5 + noise; 50 truths, 500 predictions only). */
+static void
+test_ppi(void)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 11);
+	enum { N = 50, NU = 500, RUNS = 2000 };
+	double y[N], f[N], fu[NU];
+	int cover[2] = { 0, 0 }, exact = 1;
+	for (int run = 0; run < RUNS; run++) {
+		double sfu = 0, sd = 0;
+		for (int i = 0; i < N; i++) {
+			y[i] = 10 + gsl_ran_gaussian(rng, 3);
+			f[i] = y[i] + 1.5 + gsl_ran_gaussian(rng, 1);
+			sd += (f[i] - y[i]) / N;
+		}
+		for (int i = 0; i < NU; i++) {
+			double t = 10 + gsl_ran_gaussian(rng, 3);
+			fu[i] = t + 1.5 + gsl_ran_gaussian(rng, 1);
+			sfu += fu[i] / NU;
+		}
+		for (int tune = 0; tune < 2; tune++) {
+			struct ppi o;
+			ppi_mean(y, f, N, fu, NU, tune, 0, &o);
+			cover[tune] += o.lo <= 10 && 10 <= o.hi;
+			if (!tune && fabs(o.est - (sfu - sd)) > 1e-9)
+				exact = 0;
+		}
+	}
+	gsl_rng_free(rng);
+	CHECK("ppi estimate = mean(f~) - mean(f - y)", exact);
+	for (int tune = 0; tune < 2; tune++) {
+		char name[80];
+		snprintf(name, sizeof name, "%s 95%% interval covers 93-97%% (%.1f%% of %d)", tune ? "ppi++" : "ppi",
+		    100.0 * cover[tune] / RUNS, RUNS);
+		CHECK(name, cover[tune] >= 0.93 * RUNS && cover[tune] <= 0.97 * RUNS);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -371,5 +456,7 @@ main(int argc, char **argv)
 	test_concurrency();
 	test_sorts();
 	test_pace();
+	test_alpha();
+	test_ppi();
 	return failed ? 1 : 0;
 }

@@ -67,6 +67,31 @@ On the study's own answers, with 95% bootstrap intervals clustered by case:
 
 $(cat "$out"/judge_agreement.md)
 
+Can the judge stand in for a physician? Every other answer of the study has
+a second and third physician grade (fictional, \`../data/grades.ndjson\`).
+\`alpha\` is Krippendorff's alpha among the physicians, \`alpha_candidate\`
+the same with the judge in place of each physician in turn; the alternative
+annotator test (Calderon, Reichart & Dror 2025, ε = 0.2) asks, leaving one
+physician out at a time, whether the judge or that physician agrees better
+with the others: \`alt_omega\` is the share of physicians the judge beats,
+\`alt_passed\` whether that is half or more, \`alt_rho\` how often the judge
+does at least as well (\`pt-stats raters\`, pt-stats(1)).
+
+$(cat "$out"/raters.md)
+
+Each pair of raters, the judge ("candidate") among them:
+
+$(cat "$out"/rater_pairs.md)
+
+The new model's score corrected for the judge's bias (prediction-powered
+inference, PPI++): every third of its answers has a physician grade here —
+**simulated, not a physician's: the judge's score less 1.5 points and a
+little noise** (\`ppi.jq\`), to show the computation. \`naive\` is what the
+judge alone says, \`classical\` what the graded sample alone says,
+\`estimate\` the two combined.
+
+$(cat "$out"/ppi.md)
+
 ![Judge against physicians, diagnostic reasoning](judge_dx_scatter.png)
 
 ![Judge minus physicians, diagnostic reasoning](judge_dx_bland_altman.png)

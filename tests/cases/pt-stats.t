@@ -1,6 +1,6 @@
 # name	command	stdin	stdout	status	stderr
-no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare or paired\nTry 'pt-stats --help' for more information.
-bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare or paired\nTry 'pt-stats --help' for more information.
+no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare, paired, raters or ppi\nTry 'pt-stats --help' for more information.
+bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare, paired, raters or ppi\nTry 'pt-stats --help' for more information.
 compare needs	pt-stats compare --by .m			2	pt-stats: compare needs --by, --value and --ref\nTry 'pt-stats --help' for more information.
 bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv, tsv or md, got 'xml'\nTry 'pt-stats --help' for more information.
 cluster needs boot	pt-stats summary --cluster .c			2	pt-stats: --cluster needs --boot\nTry 'pt-stats --help' for more information.
