@@ -103,3 +103,8 @@ check "alt-test: fewer than --min-items items per physician: not tested" "[0,nul
 printf '{"i":1,"r":"a","v":1}\n{"i":1,"r":"b","v":2}\n' > $TMPDIR/r2.ndjson
 pt-stats raters --item .i --rater .r --value .v --candidate zz -f ndjson $TMPDIR/r2.ndjson > /dev/null 2> $TMPDIR/err; st=$?
 check "raters --candidate that is no rater" "1 pt-stats: --candidate zz: no such rater|pt-stats: 1 record failed" "$st $(tr '\n' '|' < $TMPDIR/err | sed 's/|$//')"
+
+# a judge's stability: its draws as raters (alpha 0.75 and the mean SD by hand)
+printf '{"id":1,"judges":[{"sample":0,"score":2},{"sample":1,"score":2},{"sample":2,"score":2}]}\n{"id":2,"judges":[{"sample":0,"score":1},{"sample":1,"score":2},{"sample":2,"score":3}]}\n{"id":3,"judges":[{"sample":0,"score":4},{"sample":1,"score":4.5},{"sample":2,"score":4}]}\n' > $TMPDIR/draws.ndjson
+check "raters over a judge's draws: alpha, the share spread by a point, the mean SD" '{"alpha":0.75,"n_pairable":9,"spread_1":0.3333333333333333,"item_sd":0.4295583781982703}' \
+	"$(pt-filter '.id as $i | .judges[] | {id: $i, draw: .sample, score}' $TMPDIR/draws.ndjson | pt-stats raters --item .id --rater .draw --value .score -f ndjson | jq -c '{alpha, n_pairable, spread_1, item_sd}')"
