@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <gsl/gsl_rng.h>
 
-#include "pt.h"
+#include "pred.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -26,6 +26,7 @@ usage(void)
 	    "  -s, --sample N         keep a uniform random sample of N records, in input order\n"
 	    "      --seed S           random seed for --sample (default 0)\n"
 	    "      --threads N        worker threads running EXPR (default: the CPUs, at most 8)\n"
+	    "      --explain          say whether EXPR runs natively (pt-filter(1)) and exit\n"
 	    "  -h, --help             show this help and exit\n"
 	    "      --version          show the version and exit\n"
 	    "\n"
@@ -71,12 +72,13 @@ struct batch {
 	size_t n, cap;
 	struct result *res;
 	size_t nres, rescap;
-	unsigned long nfail;
+	unsigned long nfail, nnative;   /* records that failed; answered from their bytes */
 	int state;             /* 0 filling, 1 queued, 2 taken, 3 done */
 };
 
 struct worker {
 	struct expr *e, *dx;
+	const struct pred *pr;   /* EXPR as a native predicate, or NULL */
 };
 
 static void
@@ -114,7 +116,7 @@ run_batch(struct worker *w, struct batch *b)
 {
 	b->out.len = b->keys.len = b->msgs.len = 0;
 	b->nres = 0;
-	b->nfail = 0;
+	b->nfail = b->nnative = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
 		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object, NULL };
@@ -125,6 +127,16 @@ run_batch(struct worker *w, struct batch *b)
 		if (!r.is_object) {
 			bwarn(b, it, "not an object");
 			continue;
+		}
+		if (w->pr) {
+			/* most records are answered from their bytes; libjq answers the rest */
+			int st = pred_eval(w->pr, r.p, r.len, NULL);
+			if (st == PRED_KEEP)
+				add_result(b, i, NULL, 0, 1, -1);
+			if (st != PRED_UNSURE) {
+				b->nnative++;
+				continue;
+			}
 		}
 		jv in = rec_parse(&r);
 		if (!jv_is_valid(in)) {
@@ -230,7 +242,8 @@ work(void *arg)
  * arguments (jv reference counts are not atomic). Returns how many threads
  * started; with none, the main thread runs the batches. */
 static long
-start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args)
+start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args,
+    const struct pred *pr)
 {
 	/* Some jq builtins must not run on several threads (expr.c says which). */
 	int how = expr_concurrency(prog);
@@ -244,6 +257,7 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 	for (long i = 0; i < n; i++) {
 		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
 		ws[i].dx = distinct ? expr_new(distinct, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
+		ws[i].pr = pr;
 	}
 	jv_free(argtext);
 	long started = 0;
@@ -259,7 +273,7 @@ struct writer {
 	struct strset seen;          /* --distinct keys */
 	struct kept *res;            /* --sample reservoir */
 	gsl_rng *rng;
-	unsigned long nkept, nwritten, nfail;
+	unsigned long nkept, nwritten, nfail, nnative, nread;
 	struct buf tmp;
 };
 
@@ -275,6 +289,8 @@ write_batch(struct writer *w, struct batch *h)
 {
 	fputs(buf_cstr(&h->msgs), stderr);
 	w->nfail += h->nfail;
+	w->nnative += h->nnative;
+	w->nread += h->n;
 	for (size_t k = 0; k < h->nres && !full(w); k++) {
 		struct result *x = &h->res[k];
 		const char *text = x->orig ? h->data.p + h->it[x->item].off : h->out.p + x->off;
@@ -354,6 +370,7 @@ main(int argc, char **argv)
 		{ "arg", required_argument, NULL, 'A' },
 		{ "argjson", required_argument, NULL, 'J' },
 		{ "distinct", required_argument, NULL, 'd' },
+		{ "explain", no_argument, NULL, 'E' },
 		{ "from-file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "limit", required_argument, NULL, 'n' },
@@ -369,7 +386,7 @@ main(int argc, char **argv)
 	unsigned long seed = 0;
 	struct writer w = { .limit = -1, .sample = -1 };
 	jv args = jv_object();
-	int c;
+	int c, explain = 0;
 
 	pt_init(argv);
 	while ((c = getopt_long(argc, argv, "+d:f:hn:s:", opts, NULL)) != -1) {
@@ -379,6 +396,7 @@ main(int argc, char **argv)
 			args_option(&args, c == 'J', argc, argv);
 			break;
 		case 'd': distinct_text = optarg; break;
+		case 'E': explain = 1; break;
 		case 'f': progfile = optarg; break;
 		case 'h': usage();
 		case 'n': w.limit = parse_long("--limit", optarg, 0, 1L << 62); break;
@@ -404,7 +422,20 @@ main(int argc, char **argv)
 		nthreads = 8;
 	struct worker *ws = ecalloc((size_t)nthreads, sizeof *ws);
 	pthread_t *tid = ecalloc((size_t)nthreads, sizeof *tid);
-	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args);
+	const char *why = "--distinct";
+	struct pred *pr = distinct_text ? NULL : pred_compile(prog, args, &why);
+	if (explain) {
+		/* jq compiles it first, so a program jq rejects is still exit 2 */
+		expr_free(expr_new(prog, jv_copy(args), "EXPR"));
+		printf(pr ? "native\n" : "libjq: %s\n", why);
+		pred_free(pr);
+		free(prog);
+		free(ws);
+		free(tid);
+		jv_free(args);
+		return PT_EXIT_OK;
+	}
+	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args, pr);
 	if (w.sample > 0) {
 		w.res = ecalloc((size_t)w.sample, sizeof *w.res);
 		w.rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -454,12 +485,15 @@ main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	writer_close(&w);
 	out_close();
+	if (getenv("PT_FILTER_NATIVE"))   /* how many records the native predicate answered (pt-filter(1)) */
+		warn("%lu of %lu records answered natively", w.nnative, w.nread);
 	int nbadin = rdr_failed(rd);
 	rdr_close(rd);
 	for (long i = 0; i < nthreads; i++) {
 		expr_free(ws[i].e);
 		expr_free(ws[i].dx);
 	}
+	pred_free(pr);
 	for (int i = 0; i < NBATCH; i++) {
 		free(batches[i].data.p);
 		free(batches[i].out.p);

@@ -14,10 +14,10 @@ n=0
 while IFS= read -r f; do
 	case $f in ''|'#'*) continue;; esac
 	n=$((n + 1))
-	want=$(jq -c "select($f)" "$data" 2>$TMPDIR/jq.err); wst=$?
+	want=$(jq -c --arg m gpt-4 --argjson g 10 "select($f)" "$data" 2>$TMPDIR/jq.err); wst=$?
 	# (no leak report under ASan: jq 1.6's own index/indices leak 85 bytes,
 	# as valgrind shows for the jq binary; pt's leaks are checked elsewhere)
-	got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter "select($f)" "$data" 2>$TMPDIR/pt.err); gst=$?
+	got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter --arg m gpt-4 --argjson g 10 "select($f)" "$data" 2>$TMPDIR/pt.err); gst=$?
 	# what pt-filter's exit status must be: 2 for a program jq cannot compile
 	# (its 3), 1 when jq said a record's error (jq 1.6 exits with the last
 	# input's status, so its stderr says it), else 0
@@ -72,8 +72,71 @@ all(.tags[]?; . == "a")
 (.grade // 0) as $g | $g * 2 > 20
 .id | IN("1", "3", "5", "7")
 (.rubric // []) | if type == "array" then map(.points) | add == 3 else false end
+.s | ascii_downcase | startswith("ün")
+.model | ascii_downcase == "gpt-4"
+.s | length == 9
+.tags | length == 2
+.grade | length > 5
+.nope | length == 0
+has("tags") and (.tags | length) < 2
+.study // "none" | endswith("b")
+(.grade // 0) > 10 or .model == "claude"
+.grade == null | not
+.model != "gpt-4" and .grade != null
+.max_score == "12"
+.max_score > 5
+.nested.x.y[0] == 1
+.nested.x.y[5] == null
+.["study"] == "other"
+."model" < "h"
+.s | contains("ï")
+.s | contains("")
+.id >= "5"
+.grade < -1
+.grade == 1000
+.tags == ["a","b"]
+.nested == null
+.tags[0] == "a"
+$m == .model
+.model == $m and .grade > $g
+select(.grade > 10) | .model == "o1-preview"
+.study | startswith($m)
 F
-[ $n -ge 40 ] && echo "ok filter-diff count $n" || echo "FAIL filter-diff only $n filters"
+[ $n -ge 60 ] && echo "ok filter-diff count $n" || echo "FAIL filter-diff only $n filters"
+
+# Records as they come, not in jq's form: escaped keys, duplicate keys (jq
+# keeps the last), escaped strings, numbers as strings, missing and null
+# fields, a string where an object was expected. The kept lines must be the
+# ones jq selects, byte for byte; natively where --explain says so.
+cat > $TMPDIR/raw.ndjson <<'J'
+{"st\u0075dy":"brodeur_esc","grade":11}
+{"study":"first","study":"brodeur_last","grade":"12"}
+{"study":"brodeur_\"q\"","grade":null}
+{"study":"other","nested":"text","grade":3}
+{"grade":15,"tags":[1,[2,3],{"a":4}],"s":"A\u00e9B"}
+{}
+{"study":null,"s":"\u0000x"}
+J
+while IFS= read -r f; do
+	case $f in ''|'#'*) continue;; esac
+	want=$(jq -c "select($f) | input_line_number" $TMPDIR/raw.ndjson 2>/dev/null | while read -r l; do sed -n "${l}p" $TMPDIR/raw.ndjson; done)
+	got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter --arg m brodeur "select($f)" $TMPDIR/raw.ndjson 2>/dev/null)
+	how=$(pt-filter --arg m brodeur --explain "select($f)")
+	if [ "$got" = "$want" ] && [ "$how" = native ]; then echo "ok filter-raw $f"; else
+		echo "FAIL filter-raw $f ($how)"; diff <(echo "$want") <(echo "$got") | head -5 | sed 's/^/     /'; fi
+done <<'F'
+.study | startswith("brodeur")
+.study == "brodeur_last"
+(.study // "") | endswith("\"q\"")
+.grade > 10
+.grade == "12"
+.nested.x == null
+.s | ascii_downcase | contains("é")
+.s | length == 3
+.tags | length == 3
+has("study") | not
+.study == $m
+F
 
 # Many batches through the worker threads: every record, in input order,
 # the same with one thread as with several.
@@ -86,3 +149,13 @@ done
 check "identity over many batches" "$(md5sum < $TMPDIR/many.ndjson)" "$(pt-filter true $TMPDIR/many.ndjson | md5sum)"
 check "--limit across batches" "1234" "$(pt-filter -n 1234 true $TMPDIR/many.ndjson | wc -l)"
 check "--distinct across batches" "$(jq -r .case_id $TMPDIR/many.ndjson | sort -u | wc -l)" "$(pt-filter -d .case_id true $TMPDIR/many.ndjson | wc -l)"
+
+# the native path is the one taken: every record of the 30,000 answered from
+# its bytes; on the raw records, those jq would raise an error on are left to
+# libjq (startswith on a missing or null .study), the rest are native
+check "native: 30,000 of 30,000" "pt-filter: 30000 of 30000 records answered natively" \
+	"$(PT_FILTER_NATIVE=1 pt-filter 'select(.study|startswith("brodeur"))' $TMPDIR/many.ndjson 2>&1 >/dev/null)"
+check "native: raw records, jq's errors left to jq" "raw.ndjson:5: startswith() requires string inputs|raw.ndjson:6: startswith() requires string inputs|raw.ndjson:7: startswith() requires string inputs|4 of 7 records answered natively|3 records failed|" \
+	"$(PT_FILTER_NATIVE=1 pt-filter '.study|startswith("brodeur")' $TMPDIR/raw.ndjson 2>&1 >/dev/null | sed "s|^pt-filter: ||; s|$TMPDIR/||" | tr '\n' '|')"
+check "--explain names what is not native" "libjq: a function or form pt-filter does not evaluate itself" "$(pt-filter --explain '.study | test("x")')"
+check "--explain of a program jq rejects: exit 2" "2" "$(pt-filter --explain '1 +' >/dev/null 2>&1; echo $?)"

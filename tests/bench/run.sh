@@ -61,6 +61,25 @@ row "pt-filter '.study\|startswith(\"brodeur\")', $N records" "${fw} s, $((fm / 
 row "the same, --threads 1" "${f1w} s" "jq ${jw} s" "$(ratio $jw $f1w)" "one core"
 row "pt-filter peak RSS, 10,000 vs $N records" "$((sm / 1024)) MB vs $((fm / 1024)) MB" "" "$(awk -v a=$sm -v b=$fm 'BEGIN { printf "%+.0f%%", 100 * (b - a) / a }')" "goal within 10%"
 
+echo "== pt-filter vs DuckDB (from npm, installed for the benchmark only) and jq"
+# DuckDB's COPY (SELECT * FROM read_json(...) WHERE ...) TO a file: the same records out
+if [ ! -d $W/node/node_modules/@duckdb/node-api ] && command -v npm >/dev/null; then
+	timeout 600 npm install --prefix $W/node --no-audit --no-fund --silent @duckdb/node-api >/dev/null 2>&1
+fi
+if [ -d $W/node/node_modules/@duckdb/node-api ]; then
+	cp $B/duck_filter.mjs $W/node/
+	DUCK="node $W/node/duck_filter.mjs $W/big.ndjson"
+	read nw nm _ dw dm _ <<< "$(pair native "pt-filter 'select(.study|startswith(\"brodeur\"))' $W/big.ndjson" duck "$DUCK \"starts_with(study, 'brodeur')\" /dev/stdout")"
+	row "pt-filter 'select(.study\|startswith(\"brodeur\"))' (native predicate), $N records" "${nw} s, $((nm / 1024)) MB" "DuckDB $(jq -r .version $W/node/node_modules/@duckdb/node-api/package.json): ${dw} s, $((dm / 1024)) MB" "$(ratio $dw $nw) DuckDB's throughput, $(awk -v a=$nm -v b=$dm 'BEGIN { printf "%.0f", 100 * a / b }')% of its memory" "goal ≥ 1.5×, < 10% memory"
+	read cw cm _ ew em _ <<< "$(pair compound "pt-filter '.benchmark==\"diagnostic_reasoning\" and (.grade >= 10)' $W/big.ndjson" duck2 "$DUCK \"benchmark = 'diagnostic_reasoning' AND grade >= 10\" /dev/stdout")"
+	read qw2 _ _ <<< "$(measure compound_jq "jq -c 'select(.benchmark==\"diagnostic_reasoning\" and (.grade >= 10))' $W/big.ndjson")"
+	row "pt-filter '.benchmark==\"diagnostic_reasoning\" and (.grade >= 10)'" "${cw} s, $((cm / 1024)) MB" "DuckDB ${ew} s, $((em / 1024)) MB; jq ${qw2} s" "$(ratio $ew $cw) DuckDB's, $(ratio $qw2 $cw) jq's" "goal ≥ 1.5× DuckDB"
+else
+	echo "(no npm: DuckDB rows skipped)"
+fi
+read lw _ _ lj _ _ <<< "$(pair libjq_path "pt-filter '.study|test(\"^brodeur\")' $W/big.ndjson" jq_test "jq -c 'select(.study|test(\"^brodeur\"))' $W/big.ndjson")"
+row "pt-filter '.study\|test(\"^brodeur\")' (the libjq path)" "${lw} s" "jq ${lj} s" "$(ratio $lj $lw)" "no slower than before"
+
 echo "== field extraction alone (fast path vs jq path)"
 read pw _ _ <<< "$(measure path "pt-stats summary --value .grade -f ndjson $W/big.ndjson")"
 read qw _ _ <<< "$(measure jqpath "pt-stats summary --value '.grade|.' -f ndjson $W/big.ndjson")"
