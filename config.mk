@@ -13,4 +13,4 @@ PKG_CFLAGS != pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl l
 CPPFLAGS = -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
 LDFLAGS = $(SAN)
 # libjq 1.6 ships no .pc file; the others are found by name in the Debian layout.
-LIBS = -ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm
+LIBS = -ljq -lonig -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm

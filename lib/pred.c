@@ -8,12 +8,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <oniguruma.h>
 
 #include "pred.h"
 
 enum {
 	N_PATH, N_LIT, N_PIPE, N_ALT, N_OR, N_AND, N_NOT, N_CMP, N_SELECT,
-	N_STARTS, N_ENDS, N_CONTAINS, N_DOWNCASE, N_LENGTH, N_HAS
+	N_STARTS, N_ENDS, N_CONTAINS, N_DOWNCASE, N_LENGTH, N_HAS, N_TEST
 };
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 /* jq's order of kinds: null < false < true < numbers < strings < arrays < objects */
@@ -30,6 +31,7 @@ struct node {
 	int op, cmp;
 	struct node *a, *b;
 	struct path *path;   /* N_PATH */
+	regex_t *re;         /* N_TEST: compiled once, as jq 1.6 compiles it */
 	struct val lit;      /* N_LIT */
 	char *own;           /* a literal's decoded string */
 };
@@ -98,6 +100,8 @@ node_free(struct node *x)
 	node_free(x->a);
 	node_free(x->b);
 	path_free(x->path);
+	if (x->re)
+		onig_free(x->re);
 	free(x->own);
 	free(x);
 }
@@ -222,6 +226,61 @@ arg1(struct parser *ps, int op)
 	return node(op, a, NULL);
 }
 
+/* test(RE) and test(RE; FLAGS) with literal strings: the regex compiled as
+ * jq 1.6's f_match compiles it (Perl_NG syntax, Oniguruma 6.9 for jq 1.6's Perl_NT, UTF-8, capture groups, the
+ * flags g i x n s p l); a pattern Oniguruma rejects is left to jq's message. */
+static struct node *
+test_term(struct parser *ps)
+{
+	struct node *re = NULL, *fl = NULL;
+	if (!eat(ps, "("))
+		return fail(ps, "test without its arguments");
+	ws(ps);
+	if (*ps->p == '"')
+		re = string_lit(ps);
+	if (re && eat(ps, ";")) {
+		ws(ps);
+		if (*ps->p == '"')
+			fl = string_lit(ps);
+		if (!fl) {
+			node_free(re);
+			return fail(ps, "test with flags that are not a string literal");
+		}
+	}
+	if (!re || !eat(ps, ")")) {
+		node_free(re);
+		node_free(fl);
+		return fail(ps, "test with a pattern that is not a string literal");
+	}
+	OnigOptionType opt = ONIG_OPTION_CAPTURE_GROUP;
+	for (size_t i = 0; fl && i < fl->lit.n; i++)
+		switch (fl->lit.p[i]) {
+		case 'g': break;
+		case 'i': opt |= ONIG_OPTION_IGNORECASE; break;
+		case 'x': opt |= ONIG_OPTION_EXTEND; break;
+		case 'n': opt |= ONIG_OPTION_FIND_NOT_EMPTY; break;
+		case 's': opt |= ONIG_OPTION_SINGLELINE; break;
+		case 'p': opt |= ONIG_OPTION_MULTILINE | ONIG_OPTION_SINGLELINE; break;
+		case 'l': opt |= ONIG_OPTION_FIND_LONGEST; break;
+		default:
+			node_free(re);
+			node_free(fl);
+			return fail(ps, "a test flag jq rejects");
+		}
+	node_free(fl);
+	OnigErrorInfo einfo;
+	struct node *x = node(N_TEST, NULL, NULL);
+	const UChar *pat = (const UChar *)re->lit.p;
+	int rc = onig_new(&x->re, pat, pat + re->lit.n, opt, ONIG_ENCODING_UTF8, ONIG_SYNTAX_PERL_NG, &einfo);
+	node_free(re);
+	if (rc != ONIG_NORMAL) {
+		x->re = NULL;
+		node_free(x);
+		return fail(ps, "a regular expression Oniguruma rejects");
+	}
+	return x;
+}
+
 static struct node *
 term(struct parser *ps)
 {
@@ -243,6 +302,8 @@ term(struct parser *ps)
 		x->lit = (struct val){ V_NUM, d, NULL, 0 };
 		return x;
 	}
+	if (eat(ps, "test"))
+		return test_term(ps);
 	if (eat(ps, "(")) {
 		struct node *x = parse_pipe(ps);
 		if (x && !eat(ps, ")")) {
@@ -579,6 +640,19 @@ eval(struct scratch *sc, const struct node *x, const struct val *in, const char 
 		} else
 			return 0;   /* objects: duplicate keys count once in jq; booleans are errors */
 		return 1;
+	case N_TEST: {
+		if (in->k != V_STR)
+			return 0;
+		OnigRegion *rg = onig_region_new();
+		const UChar *st = (const UChar *)in->p, *en = st + in->n;
+		int rc = onig_search(x->re, st, en, st, en, rg, ONIG_OPTION_NONE);
+		onig_region_free(rg, 1);
+		if (rc < 0 && rc != ONIG_MISMATCH)
+			return 0;
+		memset(out, 0, sizeof *out);
+		out->k = rc >= 0 ? V_TRUE : V_FALSE;
+		return 1;
+	}
 	case N_HAS: {
 		EVAL(x->a, in, &a);
 		if (in->k != V_OBJ || a.k != V_STR)

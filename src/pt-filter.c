@@ -78,7 +78,8 @@ struct batch {
 
 struct worker {
 	struct expr *e, *dx;
-	const struct pred *pr;   /* EXPR as a native predicate, or NULL */
+	struct pred *pr;         /* EXPR as a native predicate, or NULL (its own: Oniguruma
+	                          * regexes are not shared between threads) */
 };
 
 static void
@@ -242,8 +243,7 @@ work(void *arg)
  * arguments (jv reference counts are not atomic). Returns how many threads
  * started; with none, the main thread runs the batches. */
 static long
-start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args,
-    const struct pred *pr)
+start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args, int native)
 {
 	/* Some jq builtins must not run on several threads (expr.c says which). */
 	int how = expr_concurrency(prog);
@@ -257,7 +257,10 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 	for (long i = 0; i < n; i++) {
 		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
 		ws[i].dx = distinct ? expr_new(distinct, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
-		ws[i].pr = pr;
+		const char *why;
+		jv a = jv_parse(jv_string_value(argtext));
+		ws[i].pr = native ? pred_compile(prog, a, &why) : NULL;
+		jv_free(a);
 	}
 	jv_free(argtext);
 	long started = 0;
@@ -435,7 +438,8 @@ main(int argc, char **argv)
 		jv_free(args);
 		return PT_EXIT_OK;
 	}
-	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args, pr);
+	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args, pr != NULL);
+	pred_free(pr);
 	if (w.sample > 0) {
 		w.res = ecalloc((size_t)w.sample, sizeof *w.res);
 		w.rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -492,8 +496,8 @@ main(int argc, char **argv)
 	for (long i = 0; i < nthreads; i++) {
 		expr_free(ws[i].e);
 		expr_free(ws[i].dx);
+		pred_free(ws[i].pr);
 	}
-	pred_free(pr);
 	for (int i = 0; i < NBATCH; i++) {
 		free(batches[i].data.p);
 		free(batches[i].out.p);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/deps.sh: installs the Debian packages pt needs to build, test and run
 # the demo, when any is missing (apt-get as root; otherwise says what to run).
-pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev jq libcjson-dev libcairo2-dev libpng-dev
+pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev libonig-dev jq libcjson-dev libcairo2-dev libpng-dev
 libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates parallel"
 missing=
 for p in $pkgs; do

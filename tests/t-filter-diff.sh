@@ -101,6 +101,13 @@ $m == .model
 .model == $m and .grade > $g
 select(.grade > 10) | .model == "o1-preview"
 .study | startswith($m)
+(.study // "") | test("^brod")
+(.study // "") | test("LAND"; "i")
+(.model // "") | test("4$"; "g")
+(.s // "") | test("ö")
+(.study // "") | test("[")
+(.study // "") | test("a"; "q")
+.grade | test("1")
 F
 [ $n -ge 60 ] && echo "ok filter-diff count $n" || echo "FAIL filter-diff only $n filters"
 
@@ -136,6 +143,8 @@ done <<'F'
 .tags | length == 3
 has("study") | not
 .study == $m
+.study | test("^brodeur_[a-z]")
+(.s // "") | test("é"; "i")
 F
 
 # Many batches through the worker threads: every record, in input order,
@@ -157,5 +166,5 @@ check "native: 30,000 of 30,000" "pt-filter: 30000 of 30000 records answered nat
 	"$(PT_FILTER_NATIVE=1 pt-filter 'select(.study|startswith("brodeur"))' $TMPDIR/many.ndjson 2>&1 >/dev/null)"
 check "native: raw records, jq's errors left to jq" "raw.ndjson:5: startswith() requires string inputs|raw.ndjson:6: startswith() requires string inputs|raw.ndjson:7: startswith() requires string inputs|4 of 7 records answered natively|3 records failed|" \
 	"$(PT_FILTER_NATIVE=1 pt-filter '.study|startswith("brodeur")' $TMPDIR/raw.ndjson 2>&1 >/dev/null | sed "s|^pt-filter: ||; s|$TMPDIR/||" | tr '\n' '|')"
-check "--explain names what is not native" "libjq: a function or form pt-filter does not evaluate itself" "$(pt-filter --explain '.study | test("x")')"
+check "--explain names what is not native" "libjq: a function or form pt-filter does not evaluate itself" "$(pt-filter --explain '.study | match("x")')"
 check "--explain of a program jq rejects: exit 2" "2" "$(pt-filter --explain '1 +' >/dev/null 2>&1; echo $?)"

@@ -52,7 +52,7 @@ fi
 # and TSan do not mix).
 if [ "$asan" = 0 ] && cc -D_GNU_SOURCE -I"$PT_TOP/lib" $(pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl libcrypto) -O1 -g -std=c11 \
 	-fsanitize=thread -o $TMPDIR/pt-filter-tsan "$PT_TOP/src/pt-filter.c" "$PT_TOP"/lib/*.c \
-	-ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm 2>$TMPDIR/cc.err; then
+	-ljq -lonig -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm 2>$TMPDIR/cc.err; then
 	head -2048 $TMPDIR/tiny.ndjson > $TMPDIR/t2k.ndjson
 	progs=('.a | test("X"; "i")' '.a | sub("x"; "y") | startswith("y")' '(.a | split("[0-9]"; null) | length) > 1'
 	    '.a | capture("x(?<d>[0-9]+)").d | length > 0' 'select(.a | test("5$")) | {a}')

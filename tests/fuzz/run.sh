@@ -12,8 +12,8 @@ command -v clang >/dev/null || { echo "make fuzz needs clang and libclang-rt-14-
 B=$W/build.$$
 mkdir -p $B
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -g -O1"
-INC="-D_GNU_SOURCE -I$top/lib $(pkg-config --cflags libcurl libcjson cairo gsl libcrypto 2>/dev/null)"
-LIBS="-ljq -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lpthread -lm"
+INC="-D_GNU_SOURCE -I$top/lib $(pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl libcrypto 2>/dev/null)"
+LIBS="-ljq -lonig -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm"
 objs=
 for c in $top/lib/*.c; do
 	o=$B/$(basename $c .c).o
