@@ -168,3 +168,16 @@ check "native: raw records, jq's errors left to jq" "raw.ndjson:5: startswith() 
 	"$(PT_FILTER_NATIVE=1 pt-filter '.study|startswith("brodeur")' $TMPDIR/raw.ndjson 2>&1 >/dev/null | sed "s|^pt-filter: ||; s|$TMPDIR/||" | tr '\n' '|')"
 check "--explain names what is not native" "libjq: a function or form pt-filter does not evaluate itself" "$(pt-filter --explain '.study | match("x")')"
 check "--explain of a program jq rejects: exit 2" "2" "$(pt-filter --explain '1 +' >/dev/null 2>&1; echo $?)"
+
+# 150 random predicates over the native forms (tests/filter_preds.py, fixed
+# seed): every one runs natively and keeps exactly the records jq keeps
+python3 $PT_TOP/tests/filter_preds.py 1 150 > $TMPDIR/preds.txt
+bad= nat=0
+while IFS= read -r f; do
+	want=$(jq -c --arg m gpt-4 --argjson g 10 "select($f)" "$data" 2>/dev/null)
+	got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter --arg m gpt-4 --argjson g 10 "select($f)" "$data" 2>/dev/null)
+	[ "$(pt-filter --arg m gpt-4 --argjson g 10 --explain "select($f)")" = native ] && nat=$((nat + 1))
+	[ "$got" = "$want" ] || bad="$bad
+$f"
+done < $TMPDIR/preds.txt
+check "150 random native predicates: all native, all as jq" "150" "$nat$bad"
