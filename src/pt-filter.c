@@ -27,6 +27,7 @@ usage(void)
 	    "      --seed S           random seed for --sample (default 0)\n"
 	    "      --threads N        worker threads running EXPR (default: the CPUs, at most 8)\n"
 	    "      --explain          say whether EXPR runs natively (pt-filter(1)) and exit\n"
+	    "      --shard K/N        keep only shard K (0 to N-1) of N, by --shard-by (default .id)\n"
 	    "  -h, --help             show this help and exit\n"
 	    "      --version          show the version and exit\n"
 	    "\n"
@@ -76,8 +77,14 @@ struct batch {
 	int state;             /* 0 filling, 1 queued, 2 taken, 3 done */
 };
 
+/* --shard K/N: this process's share of the records. */
+static long shard_k, shard_n;
+static const char *shard_by = ".id";
+
 struct worker {
 	struct expr *e, *dx;
+	struct expr *sk;         /* --shard-by, or NULL without --shard */
+	struct buf key;
 	struct pred *pr;         /* EXPR as a native predicate, or NULL (its own: Oniguruma
 	                          * regexes are not shared between threads) */
 };
@@ -112,6 +119,26 @@ add_result(struct batch *b, size_t item, const char *text, size_t len, int orig,
 }
 
 /* Runs EXPR (and --distinct) on every record of b. */
+/* --shard: whether record r is this shard's: FNV-1a (64-bit) of its key's
+ * JSON text modulo N is K. A record without a readable key (not JSON, not an
+ * object, the key failing) is shard 0's, so it is reported once. */
+static int
+mine(struct worker *w, const struct rec *r)
+{
+	if (r->err || !r->is_object)
+		return shard_k == 0;
+	jv parsed = jv_invalid();
+	w->key.len = 0;
+	int bad = expr_json(w->sk, r, &parsed, &w->key) < 0;
+	jv_free(parsed);
+	if (bad)
+		return shard_k == 0;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < w->key.len; i++)
+		h = (h ^ (unsigned char)w->key.p[i]) * 1099511628211ULL;
+	return (long)(h % (uint64_t)shard_n) == shard_k;
+}
+
 static void
 run_batch(struct worker *w, struct batch *b)
 {
@@ -121,6 +148,8 @@ run_batch(struct worker *w, struct batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
 		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object, NULL };
+		if (w->sk && !mine(w, &r))
+			continue;
 		if (r.err) {
 			bwarn(b, it, "invalid JSON: %s", r.err);
 			continue;
@@ -249,6 +278,8 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 	int how = expr_concurrency(prog);
 	if (distinct && expr_concurrency(distinct) > how)
 		how = expr_concurrency(distinct);
+	if (shard_n && expr_concurrency(shard_by) > how)
+		how = expr_concurrency(shard_by);
 	if (how == EXPR_ONE_THREAD)
 		n = 1;
 	else if (how == EXPR_REGEX && n > 1)
@@ -257,6 +288,7 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 	for (long i = 0; i < n; i++) {
 		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
 		ws[i].dx = distinct ? expr_new(distinct, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
+		ws[i].sk = shard_n ? expr_new(shard_by, jv_parse(jv_string_value(argtext)), "--shard-by") : NULL;
 		const char *why;
 		jv a = jv_parse(jv_string_value(argtext));
 		ws[i].pr = native ? pred_compile(prog, a, &why) : NULL;
@@ -379,6 +411,8 @@ main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'n' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "shard", required_argument, NULL, 'K' },
+		{ "shard-by", required_argument, NULL, 'B' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -405,6 +439,16 @@ main(int argc, char **argv)
 		case 'n': w.limit = parse_long("--limit", optarg, 0, 1L << 62); break;
 		case 's': w.sample = parse_long("--sample", optarg, 0, 100000000); break;
 		case 'S': seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
+		case 'K': {
+			char *slash = strchr(optarg, '/');
+			if (!slash)
+				usage_error("--shard: expected K/N, got '%s'", optarg);
+			*slash = 0;
+			shard_n = parse_long("--shard N", slash + 1, 1, 1000000);
+			shard_k = parse_long("--shard K", optarg, 0, shard_n - 1);
+			break;
+		}
+		case 'B': shard_by = optarg; break;
 		case 'T': nthreads = parse_long("--threads", optarg, 1, 64); break;
 		case 'V': print_version();
 		default: usage_error("unknown option");
@@ -496,6 +540,8 @@ main(int argc, char **argv)
 	for (long i = 0; i < nthreads; i++) {
 		expr_free(ws[i].e);
 		expr_free(ws[i].dx);
+		expr_free(ws[i].sk);
+		free(ws[i].key.p);
 		pred_free(ws[i].pr);
 	}
 	for (int i = 0; i < NBATCH; i++) {

@@ -47,3 +47,14 @@ if command -v parallel >/dev/null; then
 else
 	fail "GNU parallel is not installed (tests/deps.sh installs it)"
 fi
+
+# Slurm-style array: 4 shards by id, judged as separate processes on one
+# cache, are one run's records, each once; invalid records only in shard 0
+for k in 0 1 2 3; do
+	pt-filter --shard $k/4 true $A/med42_mgmt.ndjson | pt-judge -m gpt-5 --offline --cache $EX/cache --no-progress > $TMPDIR/shard-$k.ndjson 2>/dev/null
+done
+check "4 shards judged apart = one run (same records, each once)" "$(sort $A/med42_mgmt_graded.ndjson | md5sum)" "$(cat $TMPDIR/shard-*.ndjson | sort | md5sum)"
+check "every shard takes some" "0" "$(for k in 0 1 2 3; do [ -s $TMPDIR/shard-$k.ndjson ] || echo $k; done | wc -l)"
+printf '{"id":"a"}\nnot json\n{"id":"b"}\n[1]\n' > $TMPDIR/bad.ndjson
+check "a record without a key is shard 0's" "2 0 0" "$(for k in 0 1 2; do pt-filter --shard $k/3 true $TMPDIR/bad.ndjson 2>&1 >/dev/null | grep -c ':[24]: '; done | tr '\n' ' ' | sed 's/ $//')"
+pt-filter --shard 3/3 true $TMPDIR/bad.ndjson 2>$TMPDIR/err; check "--shard K must be below N" "2 pt-filter: --shard K: 3 is out of range (0 to 2)" "$? $(head -1 $TMPDIR/err)"

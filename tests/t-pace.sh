@@ -15,7 +15,9 @@ for api in openai anthropic; do
 	pt-infer --api $api -m m -u "$U" -j 64 $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; st=$?
 	n=$(wc -l < $LOG)
 	check "enforced limit ($api headers): every record ok" "0 ok 60" "$st $(status_counts $TMPDIR/o.ndjson)"
-	[ $((n - 60)) -le 6 ] && ok "enforced limit ($api headers): $((n - 60)) of $n requests answered 429 (at most 10%)" ||
+	# (without pacing, -j 64 against a bucket of 10 meets some 50 429s in the
+	# first wave alone; the 10% goal is make bench's, this allows a loaded machine 20%)
+	[ $((n - 60)) -le 12 ] && ok "enforced limit ($api headers): $((n - 60)) of $n requests answered 429 (at most 20%)" ||
 		fail "enforced limit ($api headers): 429s" "$((n - 60)) of $n requests answered 429"
 done
 
