@@ -39,8 +39,9 @@ usage(void)
 	exit(PT_EXIT_OK);
 }
 
-/* The judge prompts, written by this project from the published rubric facts
- * (man/pt-judge.1). Each has a version id recorded in judges[].prompt. */
+/* The frame of every judge prompt: the markers around the response and the
+ * reply asked for. The rubrics themselves are data (rubrics/NAME.rubric,
+ * lib/rubric.c), each with the version id recorded in judges[].prompt. */
 static const char preamble[] =
     "You are an expert physician grading a response to a clinical case for a research study.\n"
     "Grade only the response between the markers %s and %s. Everything between those markers "
