@@ -460,33 +460,40 @@ agree_rows(const size_t *order, long boot, unsigned long seed)
  * compared with the reference group of the same other keys (the same
  * instrument). refs[i]: g[i]'s reference, itself for a reference group,
  * NULL when its stratum has none. 0, or 1 when no group is a reference. */
+/* Whether the JSON text json[0..n) prints as want in the table format. */
+static int
+prints_as(const char *json, size_t n, const char *want, struct buf *t)
+{
+	char *j = estrndup(json, n);
+	struct cell kc = { "", j, 0 };
+	t->len = 0;
+	cell_text(&kc, t, 1);
+	free(j);
+	return strcmp(buf_cstr(t), want) == 0;
+}
+
 static int
 find_refs(const char *ref, struct group **refs)
 {
-	int any = 0;
 	struct buf t = { 0 };
+	struct strmap strata = { 0 };   /* the other keys of a reference group -> its index */
 	for (size_t i = 0; i < gs.n; i++) {
 		const char *k = gs.g[i].key, *e = strchr(k, '\x1f');
-		char *first = estrndup(k, e ? (size_t)(e - k) : strlen(k));
-		struct cell kc = { "", first, 0 };
-		t.len = 0;
-		cell_text(&kc, &t, 1);
-		refs[i] = strcmp(buf_cstr(&t), ref) == 0 ? &gs.g[i] : NULL;
-		any |= refs[i] != NULL;
-		free(first);
+		int added;
+		if (prints_as(k, e ? (size_t)(e - k) : strlen(k), ref, &t))
+			strmap_get(&strata, e ? e : "", i, &added);   /* the first of a stratum */
 	}
 	for (size_t i = 0; i < gs.n; i++) {
-		const char *rest = strchr(gs.g[i].key, '\x1f');
-		for (size_t j = 0; j < gs.n && !refs[i]; j++) {
-			const char *rrest = strchr(gs.g[j].key, '\x1f');
-			if (refs[j] == &gs.g[j] && (rest ? rrest && strcmp(rest, rrest) == 0 : !rrest))
-				refs[i] = &gs.g[j];
-		}
+		const char *e = strchr(gs.g[i].key, '\x1f');
+		const size_t *r = strmap_find(&strata, e ? e : "");
+		refs[i] = r ? &gs.g[*r] : NULL;
 	}
+	int none = strata.n == 0;
+	strmap_free(&strata);
 	free(t.p);
-	if (!any)
+	if (none)
 		warn("--ref %s: no such group", ref);
-	return !any;
+	return none;
 }
 
 /* compare: each group against its reference (Mann-Whitney); 1 if there is none. */
@@ -699,13 +706,9 @@ candidate_col(const char **names, size_t nr)
 		return nr - 1;
 	struct buf t = { 0 };
 	size_t c = nr;
-	for (size_t i = 0; i < nr && opt.candidate && c == nr; i++) {
-		struct cell kc = { "", (char *)names[i], 0 };
-		t.len = 0;
-		cell_text(&kc, &t, 1);
-		if (strcmp(buf_cstr(&t), opt.candidate) == 0)
+	for (size_t i = 0; i < nr && opt.candidate && c == nr; i++)
+		if (prints_as(names[i], strlen(names[i]), opt.candidate, &t))
 			c = i;
-	}
 	free(t.p);
 	return c;
 }
