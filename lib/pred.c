@@ -50,7 +50,7 @@ count_paths(const struct node *x)
 /* --- the parser: recursive descent over jq's precedence, lowest first:
  * '|', '//', 'or', 'and', comparisons, then terms. */
 struct parser {
-	const char *s, *p;
+	const char *p;
 	jv args;
 	const char *why;     /* the first form that is not native */
 };
@@ -400,7 +400,7 @@ parse_pipe(struct parser *ps)
 struct pred *
 pred_compile(const char *text, jv args, const char **why)
 {
-	struct parser ps = { text, text, args, NULL };
+	struct parser ps = { text, args, NULL };
 	struct node *root = parse_pipe(&ps);
 	ws(&ps);
 	if (root && *ps.p) {
@@ -507,17 +507,14 @@ codepoints(const char *p, size_t n)
 	return c;
 }
 
-/* Evaluates x on in: 1 with *out, 2 when it has no output (select), 0 when
- * jq must answer. */
-static int eval(struct scratch *sc, const struct node *x, const struct val *in, const char *rec,
-    const struct json_index *ix, struct val *out);
-
 #define EVAL(node, input, res) do { \
 	int st_ = eval(sc, (node), (input), rec, ix, (res)); \
 	if (st_ != 1) \
 		return st_; \
 } while (0)
 
+/* Evaluates x on in: 1 with *out, 2 when it has no output (select), 0 when
+ * jq must answer. */
 static int
 eval(struct scratch *sc, const struct node *x, const struct val *in, const char *rec, const struct json_index *ix,
     struct val *out)
