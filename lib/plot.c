@@ -163,19 +163,24 @@ circle(cairo_t *cr, double x, double y, double r)
 }
 
 void
-hline(struct fig *f, double y, const double rgb[3], int dashed)
+segment(cairo_t *cr, double x0, double y0, double x1, double y1, const double rgb[3], double width, int dashed)
 {
 	static const double dash[] = { 5, 3 };
-	cairo_t *cr = f->cr;
 	cairo_save(cr);
 	cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-	cairo_set_line_width(cr, 1.2);
+	cairo_set_line_width(cr, width);
 	if (dashed)
 		cairo_set_dash(cr, dash, 2, 0);
-	cairo_move_to(cr, f->left, py(f, y));
-	cairo_line_to(cr, f->right, py(f, y));
+	cairo_move_to(cr, x0, y0);
+	cairo_line_to(cr, x1, y1);
 	cairo_stroke(cr);
 	cairo_restore(cr);
+}
+
+void
+hline(struct fig *f, double y, const double rgb[3], int dashed)
+{
+	segment(f->cr, f->left, py(f, y), f->right, py(f, y), rgb, 1.2, dashed);
 }
 
 /* The y range of the data, padded 5% as matplotlib pads. */

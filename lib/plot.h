@@ -52,6 +52,8 @@ double ytick_width(const struct fig *f);          /* the widest y tick label */
 enum { AXES_Y = 1, AXES_X = 2 };
 void axes(struct fig *f, const char *title, const char *xlabel, const char *ylabel, int grid);
 void circle(cairo_t *cr, double x, double y, double r);   /* a sub-path; the caller fills or strokes */
+/* A line in points, solid or dashed (5, 3); hline: across the plot at data y. */
+void segment(cairo_t *cr, double x0, double y0, double x1, double y1, const double rgb[3], double width, int dashed);
 void hline(struct fig *f, double y, const double rgb[3], int dashed);
 /* The range of data [lo, hi] padded 5% as matplotlib pads (a point gets ±0.5). */
 void range_pad(double lo, double hi, double *plo, double *phi);

@@ -384,16 +384,9 @@ draw_points(struct fig *f, gsl_rng *rng, struct buf *st)
 	cairo_rectangle(cr, f->left, f->top, f->right - f->left, f->bottom - f->top);
 	cairo_clip(cr);
 	if (opt.identity) {
-		static const double dash[] = { 5, 3 };
-		cairo_save(cr);
-		cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-		cairo_set_dash(cr, dash, 2, 0);
-		cairo_set_line_width(cr, 1);
+		static const double mid[3] = { 0.45, 0.45, 0.45 };
 		double a = fmax(f->xlo, f->ylo), b = fmin(f->xhi, f->yhi);
-		cairo_move_to(cr, px(f, a), py(f, a));
-		cairo_line_to(cr, px(f, b), py(f, b));
-		cairo_stroke(cr);
-		cairo_restore(cr);
+		segment(cr, px(f, a), py(f, a), px(f, b), py(f, b), mid, 1, 1);
 	}
 	if (opt.verb == BA && isfinite(bias)) {
 		hline(f, bias, dark, 0);
@@ -532,15 +525,7 @@ draw_forest(struct fig *f, struct buf *st)
 	f->ylo = 0.5;
 	f->yhi = nfrows + 0.5;
 	axes(f, opt.title, opt.xlabel, NULL, AXES_X);
-	static const double dash[] = { 5, 3 };
-	cairo_save(cr);
-	cairo_set_source_rgb(cr, grey[0], grey[1], grey[2]);
-	cairo_set_dash(cr, dash, 2, 0);
-	cairo_set_line_width(cr, 1.2);
-	cairo_move_to(cr, px(f, opt.vl), f->top);
-	cairo_line_to(cr, px(f, opt.vl), f->bottom);
-	cairo_stroke(cr);
-	cairo_restore(cr);
+	segment(cr, px(f, opt.vl), f->top, px(f, opt.vl), f->bottom, grey, 1.2, 1);
 	const double *col = plot_palette[0];
 	for (size_t i = 0; i < nfrows; i++) {
 		const struct frow *w = &frows[i];
