@@ -22,5 +22,6 @@ trap stop_servers EXIT
 msgs() { local i=0; for t in "$@"; do i=$((i + 1)); jq -cn --arg t "$t" --arg i "$i" '{id:$i, messages:[{role:"user",content:$t}]}'; done; }
 # msgsn PREFIX N [TEXT]: N records with ids PREFIX1..PREFIXN and distinct contents
 msgsn() { seq "$2" | jq -c --arg p "$1" --arg t "${3:-}" '{id: "\($p)\(.)", messages: [{role: "user", content: "\($t) \($p) \(.)"}]}'; }
-# status_attempts ARGS...: pt-infer ARGS, each answer's "status attempts"
-status_attempts() { pt-infer "$@" 2>/dev/null | jq -r '"\(.infer.status) \(.infer.attempts)"'; }
+# status_attempts TEXT ARGS...: one record asking TEXT through pt-infer ARGS:
+# the answer's "status attempts"
+status_attempts() { msgs "$1" > $TMPDIR/sa.ndjson; shift; pt-infer "$@" $TMPDIR/sa.ndjson 2>/dev/null | jq -r '"\(.infer.status) \(.infer.attempts)"'; }

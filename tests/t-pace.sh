@@ -34,18 +34,15 @@ check "pause: the totals say so" "1" "$(grep -c '1 retries, 1 answered 429, 1.0 
 
 # --- nothing given up while the server asks to wait: --retries does not count
 # 429s with a retry time, 503 or 529; --max-wait does
-msgs "[[pt: fail=429; times=4; retry_after_ms=50]] q" > $TMPDIR/in.ndjson
 check "429s with a retry time are not counted against --retries" "ok 5" \
-	"$(status_attempts -m m -u "$U" --retries 1 $TMPDIR/in.ndjson)"
-msgs "[[pt: fail=503; times=3]] q" > $TMPDIR/in.ndjson
+	"$(status_attempts "[[pt: fail=429; times=4; retry_after_ms=50]] q" -m m -u "$U" --retries 1)"
 check "503 overloaded waits too" "ok 4" \
-	"$(status_attempts -m m -u "$U" --retries 1 $TMPDIR/in.ndjson)"
+	"$(status_attempts "[[pt: fail=503; times=3]] q" -m m -u "$U" --retries 1)"
 msgs "[[pt: fail=429; times=99; retry_after_ms=100]] q" > $TMPDIR/in.ndjson
 check "--max-wait ends the wait" "http_error" \
 	"$(pt-infer -m m -u "$U" --max-wait 0.5 $TMPDIR/in.ndjson 2>/dev/null | jq -r .infer.status)"
-msgs "[[pt: fail=500; times=99]] q" > $TMPDIR/in.ndjson
 check "other failures keep --retries" "http_error 2" \
-	"$(status_attempts -m m -u "$U" --retries 1 --retry-after-cap 0 $TMPDIR/in.ndjson)"
+	"$(status_attempts "[[pt: fail=500; times=99]] q" -m m -u "$U" --retries 1 --retry-after-cap 0)"
 
 # --- --tpm: a request is reckoned at its prompt (bytes/4) plus the completion
 # limit; answers give back what they did not use. With 3,000 tokens a minute

@@ -56,12 +56,10 @@ vllm_context_length        | openai    | ["http_error",null,false,null,null]    
 T
 
 # --- what is retried, what stops the run
-msgs "[[pt: fixture=anthropic_overloaded; times=1]]" > $TMPDIR/in.ndjson
 check "529 overloaded is retried" "ok 2" \
-	"$(status_attempts --api anthropic -m m -u "$U" --retries 2 --retry-after-cap 0 $TMPDIR/in.ndjson)"
-msgs "[[pt: fixture=openai_500_no_retry; times=1]]" > $TMPDIR/in.ndjson
+	"$(status_attempts "[[pt: fixture=anthropic_overloaded; times=1]]" --api anthropic -m m -u "$U" --retries 2 --retry-after-cap 0)"
 check "x-should-retry: false is not retried" "http_error 1" \
-	"$(status_attempts -m m -u "$U" --retries 3 $TMPDIR/in.ndjson)"
+	"$(status_attempts "[[pt: fixture=openai_500_no_retry; times=1]]" -m m -u "$U" --retries 3)"
 stops() {  # fixture message: the first request fails, the other four are not sent, said once
 	msgsn q 5 "[[pt: fixture=$1]]" > $TMPDIR/in.ndjson
 	: > $LOG; pt-infer -m m -u "$U" -j 1 -k --retries 3 --no-progress $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>$TMPDIR/err; local st=$?
