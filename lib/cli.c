@@ -38,6 +38,13 @@ const char engine_cli_help[] =
     "      --offline           answer from the cache only\n"
     "      --resume FILE       write again what FILE has done, ask the rest\n"
     "  -o, --output FILE       write to FILE, replaced whole when done\n"
+    "Batch (half price, within 24 hours; see BATCH in the man page):\n"
+    "      --batch             ask through the provider's batch API and wait for it\n"
+    "      --batch-state FILE  where the batch ids are kept (default OUTPUT.batch)\n"
+    "      --batch-poll S      seconds between polls (default 30)\n"
+    "      --batch-size N      requests per batch at most (default the provider's limit)\n"
+    "      --batch-input FILE  write the requests to FILE as OpenAI batch input, ask nothing\n"
+    "      --from-batch-output FILE  answer from FILE, a batch run's output (vLLM run-batch)\n"
     "Progress:\n"
     "      --progress          progress line on stderr even when not a terminal\n"
     "      --no-progress       no progress line\n";
@@ -54,6 +61,7 @@ engine_cli_init(struct engine_cli *c)
 	c->o.retry_after_cap = 300;
 	c->o.timeout = 600;
 	c->o.max_wait = 1800;
+	c->o.batch_poll = 30;
 	c->samples = 1;
 }
 
@@ -103,6 +111,20 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_OFFLINE: c->o.offline = 1; break;
 	case OPT_RESUME: c->resume = arg; break;
 	case 'o': c->output = arg; break;
+	case OPT_BATCH:
+	case OPT_BATCH_INPUT:
+	case OPT_FROM_BATCH_OUTPUT: {
+		int mode = opt == OPT_BATCH ? BATCH_API : opt == OPT_BATCH_INPUT ? BATCH_INPUT : BATCH_OUTPUT;
+		if (c->o.batch && c->o.batch != mode)
+			usage_error("--batch, --batch-input and --from-batch-output go one at a time");
+		c->o.batch = mode;
+		if (arg)
+			c->o.batch_file = arg;
+		break;
+	}
+	case OPT_BATCH_STATE: c->batch_state = arg; break;
+	case OPT_BATCH_POLL: c->o.batch_poll = parse_double("--batch-poll", arg, 0.01, 86400); break;
+	case OPT_BATCH_SIZE: c->o.batch_size = parse_long("--batch-size", arg, 1, 100000); break;
 	case OPT_PROGRESS: c->o.progress = 1; c->progress_set = 1; break;
 	case OPT_NO_PROGRESS: c->o.progress = 0; c->progress_set = 1; break;
 	case OPT_VERSION: print_version();
@@ -192,6 +214,24 @@ engine_cli_finish(struct engine_cli *c, int judge)
 	/* the completion part of a request's token estimate (--tpm, the servers' token limits) */
 	c->o.out_tokens = c->samp.has_max_completion_tokens ? c->samp.max_completion_tokens
 	    : c->samp.has_max_tokens ? c->samp.max_tokens : c->o.api == API_ANTHROPIC ? 4096 : 256;
+	if (c->o.batch == BATCH_API) {
+		/* the batch ids are kept next to the output, or where --batch-state says */
+		if (c->batch_state)
+			c->o.batch_file = c->batch_state;
+		else if (c->output) {
+			struct buf b = { 0 };
+			buf_printf(&b, "%s.batch", c->output);
+			c->o.batch_file = c->state_name = buf_cstr(&b);
+		} else
+			usage_error("--batch keeps the batch ids in a file: give -o FILE (they go to FILE.batch) or --batch-state FILE");
+		if (c->o.offline)
+			usage_error("--batch asks the provider; --offline asks nothing");
+		if (c->o.nurls > 1)
+			usage_error("--batch sends to one URL, not %d", c->o.nurls);
+	} else if (c->batch_state)
+		usage_error("--batch-state goes with --batch");
+	if (c->o.batch && c->o.offline)
+		usage_error("--offline answers from the cache alone; leave out --batch-input and --from-batch-output");
 	if (!c->progress_set)
 		c->o.progress = isatty(2);
 	if (c->output)
@@ -206,6 +246,7 @@ engine_cli_free(struct engine_cli *c)
 		free(c->key);
 	}
 	free(c->samp.params.p);
+	free(c->state_name);
 }
 
 void

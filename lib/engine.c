@@ -7,6 +7,7 @@
  * in its done() callback. */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +77,16 @@ struct engine {
 	unsigned long rnd;
 	int progress_shown;
 	char *stopped;                /* a configuration error: why nothing more is sent */
+	struct job **held;            /* --batch and the like: the jobs for batch_run, at the end of input */
+	size_t nheld, heldcap;
+	char **kept;                  /* strings that live as long as the engine (batch ids) */
+	size_t nkept;
+	int other_failure;            /* something failed that is not a request (a bad batch output line) */
+	long unfailed;                /* ended not ok but not failed: written for a batch (--batch-input) */
 };
 
-static double
-now(void)
+double
+mono_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -161,11 +168,41 @@ shown_url(const char *u)
 	return buf_cstr(&b);
 }
 
+struct curl_slist *
+auth_headers(const struct engine_opts *o, struct curl_slist *l)
+{
+	struct buf h = { 0 };
+	l = curl_slist_append(l, "Expect:");
+	if (o->key) {
+		if (o->api == API_OPENAI || o->bearer)
+			buf_printf(&h, "Authorization: Bearer %s", o->key);
+		else if (o->api == API_AZURE)
+			buf_printf(&h, "api-key: %s", o->key);
+		else
+			buf_printf(&h, "x-api-key: %s", o->key);
+		l = curl_slist_append(l, buf_cstr(&h));
+		/* wipe our copy of the header text */
+		memset(h.p, 0, h.len);
+	}
+	if (o->api == API_ANTHROPIC)
+		l = curl_slist_append(l, "anthropic-version: 2023-06-01");
+	free(h.p);
+	return l;
+}
+
+void
+headers_free(struct curl_slist *l)
+{
+	/* the list holds the key header: wipe before freeing */
+	for (struct curl_slist *s = l; s; s = s->next)
+		memset(s->data, 0, strlen(s->data));
+	curl_slist_free_all(l);
+}
+
 struct engine *
 engine_new(const struct engine_opts *o)
 {
 	struct engine *e = ecalloc(1, sizeof *e);
-	struct buf h = { 0 };
 	e->o = *o;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		die(PT_EXIT_USAGE, "cannot start libcurl");
@@ -176,7 +213,7 @@ engine_new(const struct engine_opts *o)
 	e->pace = ecalloc((size_t)o->nurls, sizeof *e->pace);
 	e->probe_until = -1;   /* set when the first request starts */
 	if (o->tpm > 0)
-		bucket_init(&e->tpm, o->tpm, o->tpm / 60, now());
+		bucket_init(&e->tpm, o->tpm, o->tpm / 60, mono_now());
 	e->url_load = ecalloc((size_t)o->nurls, sizeof *e->url_load);
 	e->endpoints = ecalloc((size_t)o->nurls, sizeof *e->endpoints);
 	e->shown = ecalloc((size_t)o->nurls, sizeof *e->shown);
@@ -193,23 +230,8 @@ engine_new(const struct engine_opts *o)
 		e->shown[i] = shown_url(o->urls[i]);
 	}
 	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	e->headers = curl_slist_append(e->headers, "Expect:");
-	if (o->key) {
-		h.len = 0;
-		if (o->api == API_OPENAI || o->bearer)
-			buf_printf(&h, "Authorization: Bearer %s", o->key);
-		else if (o->api == API_AZURE)
-			buf_printf(&h, "api-key: %s", o->key);
-		else
-			buf_printf(&h, "x-api-key: %s", o->key);
-		e->headers = curl_slist_append(e->headers, buf_cstr(&h));
-		/* wipe our copy of the header text */
-		memset(h.p, 0, h.len);
-	}
-	if (o->api == API_ANTHROPIC)
-		e->headers = curl_slist_append(e->headers, "anthropic-version: 2023-06-01");
-	free(h.p);
-	e->t0 = now();
+	e->headers = auth_headers(o, e->headers);
+	e->t0 = mono_now();
 	e->total = -1;
 	e->rnd = (unsigned long)getpid() * 2654435761UL ^ (unsigned long)(e->t0 * 1e6);
 	return e;
@@ -245,7 +267,6 @@ set_error(struct engine *e, struct job *j, const char *fmt, const char *detail)
 	free(b.p);
 }
 
-/* Ends a job: counts it and hands it to its owner. */
 /* Gives the job back to the tool. */
 static void
 hand_back(struct job *j)
@@ -260,7 +281,7 @@ static void
 finish(struct engine *e, struct job *j)
 {
 	if (j->x->t_first > 0 && !j->cached)
-		j->latency_ms = floor((now() - j->x->t_first) * 1000 + 0.5);
+		j->latency_ms = floor((mono_now() - j->x->t_first) * 1000 + 0.5);
 	e->done++;
 	if (j->status != ST_OK)
 		e->failed++;
@@ -433,19 +454,72 @@ engine_submit(struct engine *e, struct job *j)
 		not_sent(e, j);
 		return;
 	}
+	if (e->o.batch) {
+		if (e->nheld == e->heldcap) {
+			e->heldcap = e->heldcap ? 2 * e->heldcap : 256;
+			e->held = erealloc(e->held, e->heldcap * sizeof *e->held);
+		}
+		e->held[e->nheld++] = j;
+		return;
+	}
 	push_back(e, j);
+}
+
+const struct engine_opts *
+engine_opts(const struct engine *e)
+{
+	return &e->o;
+}
+
+const char *
+engine_shown_url(const struct engine *e)
+{
+	return e->shown[0];
+}
+
+const char *
+engine_keep(struct engine *e, const char *s)
+{
+	e->kept = erealloc(e->kept, (e->nkept + 1) * sizeof *e->kept);
+	return e->kept[e->nkept++] = estrdup(s);
+}
+
+void
+engine_end(struct engine *e, struct job *j, int status, const char *error, int failed)
+{
+	j->status = status;
+	if (error)
+		set_error(e, j, "%s", error);
+	if (status != ST_OK && !failed)
+		e->unfailed++;
+	finish(e, j);
+}
+
+void
+engine_abandon(struct job *j)
+{
+	j->abandoned = 1;
+	hand_back(j);
+}
+
+void
+engine_other_failure(struct engine *e)
+{
+	e->other_failure = 1;
 }
 
 int
 engine_room(struct engine *e)
 {
+	if (e->o.batch)
+		return !pt_interrupted;   /* every job is held until the input ends */
 	return !pt_interrupted && e->queued < 2L * e->o.jobs + 16;
 }
 
 int
 engine_idle(struct engine *e)
 {
-	return e->queued == 0 && e->nrunning == 0;
+	return e->queued == 0 && e->nrunning == 0 && e->nheld == 0;
 }
 
 void
@@ -464,7 +538,13 @@ engine_count_failure(struct engine *e)
 int
 engine_failed(struct engine *e)
 {
-	return (int)(e->failed > 0);
+	return (int)(e->failed > e->unfailed || e->other_failure);
+}
+
+int
+engine_batch_failed(struct engine *e)
+{
+	return e->other_failure;
 }
 
 static size_t
@@ -540,7 +620,7 @@ start(struct engine *e, struct job *j, int best)
 	ratelimit_clear(&j->x->rl);
 	j->x->errbuf[0] = 0;
 	j->attempts++;
-	j->x->t_attempt = now();
+	j->x->t_attempt = mono_now();
 	if (j->x->t_first == 0)
 		j->x->t_first = j->x->t_attempt;
 	curl_easy_setopt(c, CURLOPT_URL, e->endpoints[best]);
@@ -610,7 +690,7 @@ pick_replica(struct engine *e, const struct job *j, double t, double *until, con
 static void
 start_due(struct engine *e)
 {
-	double t = now();
+	double t = mono_now();
 	while (e->nlater && e->later[0]->x->not_before <= t) {
 		/* a due retry goes before the new jobs */
 		struct job *j = later_pop(e);
@@ -657,7 +737,7 @@ static void
 pace_reply(struct engine *e, struct job *j, long code)
 {
 	struct pace *p = &e->pace[j->x->url];
-	double t = now();
+	double t = mono_now();
 	const double *tok = j->x->rl.v[1][1] > 0 ? j->x->rl.v[1] : j->x->rl.v[2];
 	/* the server's count is as of this request: those started after it
 	 * may not be in it yet */
@@ -685,10 +765,9 @@ retryable_http(long code)
 
 /* An HTTP error's own message, if its body says one ({"error":{"message":…}}). */
 static char *
-http_message(struct job *j)
+http_message(const char *p)
 {
 	struct buf b = { 0 };
-	const char *p = j->x->resp.p ? buf_cstr(&j->x->resp) : "";
 	const char *m = strstr(p, "\"message\"");
 	if (m && (m = strchr(m + 9, '"')) != NULL) {
 		const char *end = m + 1;
@@ -701,13 +780,47 @@ http_message(struct job *j)
 	return buf_cstr(&b);
 }
 
+int
+engine_answer(struct engine *e, struct job *j, long code, const char *body, size_t len)
+{
+	const char *err = NULL;
+	j->http_status = code;
+	reply_free(&j->reply);
+	free(j->error);
+	j->error = NULL;
+	if (code >= 200 && code < 300) {
+		int w = wire_reply(e->o.api, body, len, &j->reply, &err);
+		if (w != WIRE_OK) {
+			j->status = ST_BAD_RESPONSE;
+			set_error(e, j, "%s", err);
+			return w == WIRE_RETRY;
+		}
+		/* an incomplete answer (cut off, filtered, refused, empty) is
+		 * named, never ok, never cached, and not asked again */
+		j->status = reply_status(&j->reply, &err);
+		if (j->status != ST_OK)
+			set_error(e, j, "%s", err);
+		else if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, body, len) < 0)
+			warn("cache %s: %s", e->o.cache_dir, strerror(errno));
+		return 0;
+	}
+	char *m = http_message(body);
+	struct buf b = { 0 };
+	buf_printf(&b, "HTTP %ld%s%s", code, *m ? ": " : "", m);
+	/* Azure's content filter stopping the prompt: 400, code content_filter */
+	j->status = code == 400 && strstr(body, "\"content_filter\"") ? ST_FILTERED : ST_HTTP_ERROR;
+	set_error(e, j, "%s", buf_cstr(&b));
+	free(b.p);
+	free(m);
+	return retryable_http(code);
+}
+
 static void
 complete(struct engine *e, struct job *j, CURLcode res)
 {
 	CURL *c = j->x->easy;
 	long code = 0;
 	int retry = 0;
-	const char *err = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_multi_remove_handle(e->multi, c);
 	curl_easy_cleanup(c);
@@ -718,62 +831,38 @@ complete(struct engine *e, struct job *j, CURLcode res)
 			e->running[i] = e->running[--e->nrunning];
 			break;
 		}
-	j->http_status = code;
-	reply_free(&j->reply);
 	e->probe_until = 0;
 	if (code)
 		pace_reply(e, j, code);
 	if (res != CURLE_OK) {
+		j->http_status = code;
+		reply_free(&j->reply);
 		j->status = res == CURLE_OPERATION_TIMEDOUT ? ST_TIMEOUT : ST_NETWORK_ERROR;
 		set_error(e, j, "%s", j->x->errbuf[0] ? j->x->errbuf : curl_easy_strerror(res));
 		retry = res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
 		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;
-	} else if (code >= 200 && code < 300) {
-		int w = wire_reply(e->o.api, j->x->resp.p ? j->x->resp.p : "", j->x->resp.len, &j->reply, &err);
-		if (w == WIRE_OK) {
-			/* an incomplete answer (cut off, filtered, refused, empty) is
-			 * named, never ok, never cached, and not asked again */
-			j->status = reply_status(&j->reply, &err);
-			free(j->error);
-			j->error = NULL;
-			if (j->status != ST_OK)
-				set_error(e, j, "%s", err);
-		} else {
-			j->status = ST_BAD_RESPONSE;
-			set_error(e, j, "%s", err);
-			retry = w == WIRE_RETRY;
-		}
 	} else {
 		const char *body = j->x->resp.p ? buf_cstr(&j->x->resp) : "";
-		char *m = http_message(j);
-		struct buf b = { 0 };
-		buf_printf(&b, "HTTP %ld%s%s", code, *m ? ": " : "", m);
-		/* Azure's content filter stopping the prompt: 400, code content_filter */
-		j->status = code == 400 && strstr(body, "\"content_filter\"") ? ST_FILTERED : ST_HTTP_ERROR;
-		set_error(e, j, "%s", buf_cstr(&b));
-		free(b.p);
-		free(m);
-		retry = retryable_http(code) && !j->x->no_retry;
-		const char *cfg = config_error(code, body);
-		if (cfg) {
-			retry = 0;
-			stop_sending(e, j, cfg);
+		retry = engine_answer(e, j, code, body, j->x->resp.len);
+		if (code < 200 || code >= 300) {
+			retry = retry && !j->x->no_retry;
+			const char *cfg = config_error(code, body);
+			if (cfg) {
+				retry = 0;
+				stop_sending(e, j, cfg);
+			}
+			/* AIMD on a 429 that gives no time to come back; one that does
+			 * pauses the replica instead (pace_reply) */
+			if (code == 429 && j->x->retry_after < 0)
+				e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 		}
-		/* AIMD on a 429 that gives no time to come back; one that does
-		 * pauses the replica instead (pace_reply) */
-		if (code == 429 && j->x->retry_after < 0)
-			e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 	}
 	/* A server that asks to wait (429 with a retry time, 503 or 529
 	 * overloaded) is waited for within --max-wait, not given up after
 	 * --retries; other failures count against --retries. */
 	int asks_wait = retry && ((code == 429 && j->x->retry_after >= 0) || code == 503 || code == 529);
-	if (j->status == ST_OK) {
-		if (e->limit < e->o.jobs)
-			e->limit++;
-		if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, j->x->resp.p, j->x->resp.len) < 0)
-			warn("cache %s: %s", e->o.cache_dir, strerror(errno));
-	}
+	if (j->status == ST_OK && e->limit < e->o.jobs)
+		e->limit++;
 	if (e->o.tpm > 0) {
 		/* --tpm charged an estimate: the usage corrects it; a 429 spent nothing */
 		if (j->reply.prompt_tokens >= 0 && j->reply.completion_tokens >= 0)
@@ -788,12 +877,12 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		double cap = 0.5 * pow(2, j->attempts - j->x->waits - 1);
 		delay = uniform(e) * (cap < 60 ? cap : 60);
 	}
-	if (asks_wait && now() + delay - j->x->t_first <= e->o.max_wait)
+	if (asks_wait && mono_now() + delay - j->x->t_first <= e->o.max_wait)
 		j->x->waits++;
 	else if (!(retry && j->attempts - j->x->waits <= e->o.retries))
 		retry = 0;
 	if (retry && !pt_interrupted) {
-		j->x->not_before = now() + delay;
+		j->x->not_before = mono_now() + delay;
 		e->retries++;
 		later_push(e, j);
 		return;
@@ -806,7 +895,7 @@ complete(struct engine *e, struct job *j, CURLcode res)
 static void
 progress(struct engine *e, int final)
 {
-	double t = now(), el = t - e->t0;
+	double t = mono_now(), el = t - e->t0;
 	if (!final && t - e->last_progress < 0.2)
 		return;
 	e->last_progress = t;
@@ -832,12 +921,38 @@ progress(struct engine *e, int final)
 	e->progress_shown = 1;
 }
 
+/* --batch and the like: jobs are held until the input ends, then asked
+ * through batch_run, round after round while answers bring new jobs (the
+ * router of pt-judge --task auto). */
+static void
+batch_step(struct engine *e, int fd, int timeout_ms)
+{
+	if (e->total < 0) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (fd >= 0)
+			poll(&p, 1, timeout_ms);
+		return;
+	}
+	while (e->nheld && !pt_interrupted) {
+		struct job **jobs = e->held;
+		size_t n = e->nheld;
+		e->held = NULL;
+		e->nheld = e->heldcap = 0;
+		batch_run(e, jobs, n);
+		free(jobs);
+	}
+}
+
 void
 engine_step(struct engine *e, int fd, int timeout_ms)
 {
 	struct curl_waitfd w = { fd, CURL_WAIT_POLLIN, 0 };
 	int still, nfds;
 	CURLMsg *m;
+	if (e->o.batch) {
+		batch_step(e, fd, timeout_ms);
+		return;
+	}
 	start_due(e);
 	/* Input that could not be taken in is no reason to wake: a regular
 	 * file is always readable, and polling it spun a core while the queue
@@ -847,7 +962,7 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 	/* Sleep until something can happen: a transfer (curl wakes us), input
 	 * on fd, the next retry falling due or a held-back start's time — the
 	 * last two only when there is room to start one. */
-	double t = now(), next = t + timeout_ms / 1000.0;
+	double t = mono_now(), next = t + timeout_ms / 1000.0;
 	if (e->probe_until > t && e->queue && e->probe_until < next)
 		next = e->probe_until;
 	if (e->nrunning < room(e, t)) {
@@ -904,14 +1019,14 @@ engine_run(struct engine *e, struct reader *rd, long (*take)(const struct rec *r
 void
 engine_drain(struct engine *e)
 {
-	double until = now() + 3;
-	/* queued jobs never start */
+	double until = mono_now() + 3;
+	/* queued and held jobs never start */
 	struct job *j;
-	while ((j = e->queue ? pop_front(e) : e->nlater ? later_pop(e) : NULL) != NULL) {
-		j->abandoned = 1;
-		hand_back(j);
-	}
-	while (e->nrunning > 0 && now() < until)
+	while ((j = e->queue ? pop_front(e) : e->nlater ? later_pop(e) : NULL) != NULL)
+		engine_abandon(j);
+	while (e->nheld)
+		engine_abandon(e->held[--e->nheld]);
+	while (e->nrunning > 0 && mono_now() < until)
 		engine_step(e, -1, 100);
 	while (e->nrunning > 0) {
 		j = e->running[0];
@@ -919,8 +1034,7 @@ engine_drain(struct engine *e)
 		curl_easy_cleanup(j->x->easy);
 		j->x->easy = NULL;
 		e->running[0] = e->running[--e->nrunning];
-		j->abandoned = 1;
-		hand_back(j);
+		engine_abandon(j);
 	}
 }
 
@@ -934,8 +1048,11 @@ engine_totals(struct engine *e)
 		snprintf(detail, sizeof detail, " (%ld reasoning, %ld cached prompt)", e->rtok, e->cachedtok);
 	if (e->n429 || e->paused > 0)
 		snprintf(limits, sizeof limits, ", %ld answered 429, %.1f s paused", e->n429, e->paused);
+	if (e->unfailed)
+		snprintf(limits, sizeof limits, ", %ld written to %s", e->unfailed, e->o.batch_file);
 	warn("%ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s",
-	    e->done, e->o.what, e->done - e->failed, e->failed, e->cached, e->retries, limits, e->ptok, e->ctok, detail, now() - e->t0);
+	    e->done, e->o.what, e->done - e->failed, e->failed - e->unfailed, e->cached, e->retries, limits, e->ptok, e->ctok,
+	    detail, mono_now() - e->t0);
 }
 
 void
@@ -952,10 +1069,11 @@ engine_free(struct engine *e)
 	free(e->stopped);
 	free(e->pace);
 	free(e->later);
-	/* the slist holds the key header: wipe before freeing */
-	for (struct curl_slist *s = e->headers; s; s = s->next)
-		memset(s->data, 0, strlen(s->data));
-	curl_slist_free_all(e->headers);
+	free(e->held);
+	for (size_t i = 0; i < e->nkept; i++)
+		free(e->kept[i]);
+	free(e->kept);
+	headers_free(e->headers);
 	curl_multi_cleanup(e->multi);
 	curl_global_cleanup();
 	free(e);

@@ -62,7 +62,15 @@ struct engine_opts {
 	double max_wait;                        /* seconds a record may wait on servers that ask to */
 	long out_tokens;                        /* the completion limit sent, for token estimates */
 	const char *what;                       /* "records" or "judgements" in totals */
+	int batch;                              /* BATCH_*: how the jobs are asked */
+	const char *batch_file;                 /* the state (--batch), input or output file */
+	double batch_poll;                      /* seconds between polls */
+	long batch_size;                        /* requests per batch at most */
 };
+/* --batch: through the provider's batch API; --batch-input FILE: written
+ * there for an offline batch run; --from-batch-output FILE: answered from
+ * such a run's output (pt-infer(1) BATCH). */
+enum { BATCH_NONE, BATCH_API, BATCH_INPUT, BATCH_OUTPUT };
 struct job {
 	/* set by the tool before engine_submit */
 	char *body;                             /* request body; the engine frees it */
@@ -76,6 +84,7 @@ struct job {
 	char *error;                            /* message, or NULL */
 	struct reply reply;
 	const char *base_url;                   /* the replica used (no credentials) */
+	const char *batch_id;                   /* the provider's batch that answered it, or NULL */
 	struct xfer *x;                         /* the engine's, from submit to done() */
 };
 struct engine;
@@ -98,6 +107,7 @@ void engine_drain(struct engine *e);
 void engine_note_input(struct engine *e, long total);   /* total jobs, once known */
 void engine_count_failure(struct engine *e);            /* a record failed before any request */
 int engine_failed(struct engine *e);
+int engine_batch_failed(struct engine *e);             /* --from-batch-output: FILE had bad lines */
 void engine_totals(struct engine *e);
 void engine_free(struct engine *e);
 void job_clear(struct job *j);              /* frees the engine-owned parts of a finished job */
@@ -115,13 +125,20 @@ void order_out(int keep_order, long seq, const char *line, size_t len);
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
-	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS, OPT_TPM, OPT_MAX_WAIT
+	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS, OPT_TPM, OPT_MAX_WAIT,
+	OPT_BATCH, OPT_BATCH_STATE, OPT_BATCH_POLL, OPT_BATCH_SIZE, OPT_BATCH_INPUT, OPT_FROM_BATCH_OUTPUT
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
 	{ "api-key-file", required_argument, NULL, OPT_KEY_FILE }, \
 	{ "api-version", required_argument, NULL, OPT_API_VERSION }, \
+	{ "batch", no_argument, NULL, OPT_BATCH }, \
+	{ "batch-input", required_argument, NULL, OPT_BATCH_INPUT }, \
+	{ "batch-poll", required_argument, NULL, OPT_BATCH_POLL }, \
+	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE }, \
+	{ "batch-state", required_argument, NULL, OPT_BATCH_STATE }, \
 	{ "cache", required_argument, NULL, OPT_CACHE }, \
+	{ "from-batch-output", required_argument, NULL, OPT_FROM_BATCH_OUTPUT }, \
 	{ "jobs", required_argument, NULL, 'j' }, \
 	{ "keep-order", no_argument, NULL, 'k' }, \
 	{ "max-completion-tokens", required_argument, NULL, OPT_MAX_COMPLETION_TOKENS }, \
@@ -149,8 +166,8 @@ struct engine_cli {
 	struct engine_opts o;
 	char *urls[64];
 	struct sampling samp;
-	const char *key_file, *resume, *output;
-	char *key;
+	const char *key_file, *resume, *output, *batch_state;
+	char *key, *state_name;
 	long samples;
 	int keep_order, progress_set;
 };

@@ -34,6 +34,26 @@ struct ratelimit {
 void ratelimit_clear(struct ratelimit *r);
 void ratelimit_header(struct ratelimit *r, const char *line, size_t len);
 
+/* engine.c, for batch.c */
+double mono_now(void);                      /* seconds on the monotonic clock */
+struct curl_slist;
+struct curl_slist *auth_headers(const struct engine_opts *o, struct curl_slist *l);   /* Expect:, the key, version */
+void headers_free(struct curl_slist *l);    /* wipes the key first */
+const struct engine_opts *engine_opts(const struct engine *e);
+const char *engine_shown_url(const struct engine *e);   /* the first replica, without credentials */
+const char *engine_keep(struct engine *e, const char *s);   /* a copy that lives as long as e */
+/* Reads a reply of HTTP status code into j (status, reply, error) and caches
+ * an ok answer; 1 if the failure is one worth asking again. */
+int engine_answer(struct engine *e, struct job *j, long code, const char *body, size_t len);
+/* Ends j with status (and error, when not NULL); a status not ok counts as
+ * failed unless failed is 0. */
+void engine_end(struct engine *e, struct job *j, int status, const char *error, int failed);
+void engine_abandon(struct job *j);         /* hands j back unanswered (interrupted) */
+void engine_other_failure(struct engine *e);   /* the exit status is 1 though every job ended well */
+/* batch.c: asks the jobs (their hashes as custom_ids) in the way o.batch says;
+ * every job ends (or, interrupted, is abandoned) before it returns. */
+void batch_run(struct engine *e, struct job **jobs, size_t n);
+
 char *redact(const char *s, const char *key);   /* s with every occurrence of key hidden */
 double retry_after_header(const char *line, size_t len, double current);
 

@@ -90,6 +90,10 @@ add_infer(struct buf *b, const struct job *j, long sample)
 	buf_usage(b, &j->reply);
 	buf_adds(b, ",\"request_hash\":");
 	buf_json_str_or_null(b, j->hash[0] ? j->hash : NULL);
+	if (j->batch_id) {
+		buf_adds(b, ",\"batch_id\":");
+		json_quote(b, j->batch_id, strlen(j->batch_id));
+	}
 	buf_printf(b, ",\"sample\":%ld}", sample);
 }
 
@@ -143,7 +147,7 @@ job_done(struct job *jb)
 		if (cli.keep_order)
 			order_skip(ij->seq);
 	} else {
-		if (jb->status != ST_OK) {
+		if (jb->status != ST_OK && cli.o.batch != BATCH_INPUT) {   /* written there: said once in the totals */
 			struct rec r = { .file = rec->file, .line = rec->line };
 			rec_warn(&r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
 		}

@@ -231,6 +231,10 @@ add_entry(struct jrec *r, const struct job *j, int status, const double *score, 
 		buf_adds(b, "null");
 	buf_adds(b, ",\"request_hash\":");
 	buf_json_str_or_null(b, j && j->hash[0] ? j->hash : NULL);
+	if (j && j->batch_id) {
+		buf_adds(b, ",\"batch_id\":");
+		json_quote(b, j->batch_id, strlen(j->batch_id));
+	}
 	buf_printf(b, ",\"sample\":%ld", sample);
 	if (r->router) {
 		buf_adds(b, ",\"router\":");
@@ -467,7 +471,8 @@ job_done(struct job *jb)
 		goto out;
 	}
 	if (jb->status != ST_OK) {
-		warn_at(r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
+		if (cli.o.batch != BATCH_INPUT)   /* written there: said once in the totals */
+			warn_at(r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
 		add_entry(r, jb, jb->status, NULL, NULL, jb->error, jj->sample);
 	} else {
 		double score;
@@ -745,6 +750,8 @@ main(int argc, char **argv)
 		load_rubric(rubric_file);
 		forced = &custom;
 	}
+	if (task_auto && (cli.o.batch == BATCH_INPUT || cli.o.batch == BATCH_OUTPUT))
+		usage_error("--task auto asks a router before the judge; with --batch-input and --from-batch-output give --task");
 	if (show_prompt) {
 		if (!cli.o.model)
 			cli.o.model = "show-prompt";
@@ -773,9 +780,10 @@ main(int argc, char **argv)
 	int failed = rdr_failed(rd) != 0;
 	if (eng) {
 		engine_totals(eng);
+		failed |= engine_batch_failed(eng);
 		engine_free(eng);
 	}
-	if (nunscored) {
+	if (nunscored && cli.o.batch != BATCH_INPUT) {
 		report_unscored();
 		failed = 1;
 	}

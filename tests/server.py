@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import persona
 
 DIRECTIVE = re.compile(r"\[\[pt:(.*?)\]\]", re.S)
-lock = threading.Lock()
+lock = threading.RLock()
 attempts = {}
 inflight = 0
 seq = 0
@@ -100,6 +100,147 @@ def default_answer(text):
     return "Answer " + hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def reply_text(body, text, d):
+    router = (body.get("messages") or [{}])[0].get("content", "").startswith("You route")
+    if router and "route" in d:
+        reply = json.dumps({"task": d["route"]})
+    elif "judge" in d:
+        score = json.loads(d["judge"])
+        if isinstance(score, dict):     # one score per judge model
+            score = score.get(body.get("model"))
+        reply = json.dumps({"score": score, "justification": "scripted judge " + str(body.get("model"))})
+    elif "reply" in d:
+        reply = d["reply"]
+    else:
+        reply = default_answer(text)
+    if d.get("nocontent"):
+        reply = None
+    return reply
+
+
+def answer_obj(anthropic, body, key, text, reply, d):
+    model = body.get("model", "")
+    pt = len(text.split())
+    ct = len(reply.split()) if reply else 0
+    if anthropic:
+        return {"id": "msg_" + key[:12], "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": reply}], "stop_reason": "end_turn",
+                "usage": {"input_tokens": pt, "output_tokens": ct}}
+    return {"id": "chatcmpl-" + key[:12], "object": "chat.completion", "created": 0, "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                         "finish_reason": d.get("finish", "stop")}],
+            "usage": {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}}
+
+
+def fixture(name):
+    """A real server's reply, from tests/fixtures/replies/NAME.json."""
+    return json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "replies",
+                                       name + ".json")))
+
+
+# The batch APIs, as their documentation describes them:
+#   OpenAI  platform.openai.com/docs/guides/batch and /docs/api-reference/batch
+#           (also Azure: learn.microsoft.com/azure/ai-foundry/openai/how-to/batch)
+#   Anthropic docs.anthropic.com/en/docs/build-with-claude/batch-processing and
+#           /en/api/creating-message-batches, /retrieving-message-batches, /retrieving-message-batch-results
+# A batch is validating at its first poll, in progress for --batch-polls polls
+# (its counts growing), finalizing, then ends as --batch-end says: completed;
+# expired or cancelled with the first half answered (OpenAI writes the rest
+# to the error file as batch_expired / batch_cancelled, Anthropic as results
+# of type expired / canceled); failed (OpenAI: validation failed, errors.data).
+# Results come in reverse order. A request whose text has fail=NNN is answered
+# HTTP NNN in the error file (Anthropic: an errored result).
+files = {}
+batches = {}
+
+
+def batch_result(req, anthropic):
+    """(status code, body) for one batch request, as a live request would be answered."""
+    body = req["params"] if anthropic else req["body"]
+    text = message_text(body)
+    d = parse_directive(text)
+    key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if d.get("fail", "").isdigit():
+        return int(d["fail"]), {"error": {"message": "scripted failure " + d["fail"], "type": "test_error"}}
+    if "fixture" in d:
+        fx = fixture(d["fixture"])
+        return fx.get("status", 200), fx["body"]
+    reply = persona.reply(body) if args.persona and not d else reply_text(body, text, d)
+    return 200, answer_obj(anthropic, body, key, text, reply, d)
+
+
+def batch_view(b, host):
+    """The batch object a poll sees; the results are made when it ends."""
+    b["polls"] += 1
+    n, polls, end = len(b["requests"]), b["polls"], b["end"]
+    if polls <= 1:
+        st, done = "validating", 0
+    elif polls <= 1 + args.batch_polls:
+        st, done = "in_progress", n * (polls - 1) // (args.batch_polls + 1)
+    elif polls == 2 + args.batch_polls:
+        st, done = "finalizing", n
+    else:
+        st, done = end, n if end == "completed" else n // 2
+    ended = polls >= 3 + args.batch_polls
+    if ended and "results" not in b:
+        res, errs = [], []
+        for i, req in enumerate(b["requests"]):
+            cid = req["custom_id"]
+            if i >= done or end == "failed":
+                if b["anthropic"]:
+                    res.append({"custom_id": cid, "result": {"type": "canceled" if end == "cancelled" else "expired"}})
+                elif end != "failed":
+                    code = "batch_cancelled" if end == "cancelled" else "batch_expired"
+                    errs.append({"id": "batch_req_%d" % i, "custom_id": cid, "response": {
+                        "status_code": 400, "request_id": "req_%d" % i,
+                        "body": {"error": {"code": code, "message": "This request could not be executed before "
+                                           "the completion window expired."}}}, "error": None})
+                continue
+            code, body = batch_result(req, b["anthropic"])
+            if b["anthropic"]:
+                if code == 200:
+                    res.append({"custom_id": cid, "result": {"type": "succeeded", "message": body}})
+                else:
+                    res.append({"custom_id": cid, "result": {"type": "errored", "error": {
+                        "type": "error", "error": {"type": "invalid_request_error" if code < 500 else "api_error",
+                                                   "message": body["error"]["message"]}}}})
+            else:
+                line = {"id": "batch_req_%d" % i, "custom_id": cid,
+                        "response": {"status_code": code, "request_id": "req_%d" % i, "body": body}, "error": None}
+                (res if code == 200 else errs).append(line)
+                b["failed"] = b.get("failed", 0) + (code != 200)
+        res.reverse()
+        b["results"] = res
+        if not b["anthropic"]:
+            for name, lines in (("output_file_id", res), ("error_file_id", errs)):
+                if lines:
+                    fid = "file-%s-%s" % (name[:3], b["id"])
+                    files[fid] = "".join(json.dumps(l) + "\n" for l in lines).encode()
+                    b[name] = fid
+    if b["anthropic"]:
+        counts = {"processing": n - done if not ended else 0, "succeeded": 0, "errored": 0, "canceled": 0,
+                  "expired": 0}
+        for r in b.get("results", []):
+            counts[r["result"]["type"]] += 1
+        if "results" not in b:
+            counts["succeeded"] = done
+        return {"id": b["id"], "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
+                "request_counts": counts, "ended_at": None, "created_at": "2026-11-30T00:00:00Z",
+                "expires_at": "2026-12-01T00:00:00Z", "cancel_initiated_at": None,
+                "results_url": "http://%s/v1/messages/batches/%s/results" % (host, b["id"]) if ended else None}
+    failed = b.get("failed", 0)
+    obj = {"id": b["id"], "object": "batch", "endpoint": b["endpoint"], "errors": None,
+           "input_file_id": b["input_file_id"], "completion_window": "24h",
+           "status": st if not ended else end, "output_file_id": b.get("output_file_id"),
+           "error_file_id": b.get("error_file_id"), "created_at": 0,
+           "request_counts": {"total": n, "completed": done, "failed": failed}}
+    if ended and end == "failed":
+        obj["errors"] = {"object": "list", "data": [{"code": "invalid_request", "line": 1,
+                                                    "message": "scripted validation failure", "param": None}]}
+        obj["request_counts"] = {"total": 0, "completed": 0, "failed": 0}
+    return obj
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -119,14 +260,84 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def log(self, path, query, body, attempt=1):
+        global seq
+        with lock:
+            seq += 1
+            entry = {"n": seq, "method": self.command, "path": path, "query": query, "attempt": attempt,
+                     "inflight": inflight, "t": time.time(),
+                     "headers": {k.lower(): v for k, v in self.headers.items()
+                                 if k.lower() in ("authorization", "api-key", "x-api-key",
+                                                  "anthropic-version", "content-type", "expect", "user-agent")},
+                     "body": body}
+            if logf:
+                logf.write(json.dumps(entry) + "\n")
+                logf.flush()
+
     def do_GET(self):
+        path, _, query = self.path.partition("?")
+        self.log(path, query, None)
+        parts = path.strip("/").split("/")
+        with lock:
+            if len(parts) >= 3 and parts[-3] == "files" and parts[-1] == "content" and parts[-2] in files:
+                return self.send_bytes(200, files[parts[-2]])
+            if len(parts) >= 2 and parts[-2] == "batches" and parts[-1] in batches:
+                return self.send_json(200, batch_view(batches[parts[-1]], self.headers.get("Host")))
+            if len(parts) >= 3 and parts[-1] == "results" and parts[-2] in batches and "results" in batches[parts[-2]]:
+                return self.send_bytes(200, "".join(json.dumps(l) + "\n"
+                                                    for l in batches[parts[-2]]["results"]).encode())
+        if "batches" in parts or "files" in parts:
+            return self.send_json(404, {"error": {"message": "no such batch or file", "type": "not_found_error"}})
         self.send_json(200, {"object": "list", "data": [{"id": "test-model", "object": "model"}]})
 
+    def batch_post(self, path, query, raw):
+        """POST /files (multipart), /batches, /messages/batches."""
+        with lock:
+            nid = "%d" % (len(batches) + len(files) + 1)
+            if path.endswith("/files"):
+                ctype = self.headers.get("Content-Type", "")
+                boundary = ctype.split("boundary=")[-1].strip('"').encode()
+                data, purpose = None, None
+                for part in raw.split(b"--" + boundary):
+                    head, _, content = part.partition(b"\r\n\r\n")
+                    content = content[:-2] if content.endswith(b"\r\n") else content
+                    if b'name="file"' in head:
+                        data = content
+                    elif b'name="purpose"' in head:
+                        purpose = content.decode()
+                if data is None or purpose != "batch":
+                    return self.send_json(400, {"error": {"message": "expected purpose=batch and a file",
+                                                          "type": "invalid_request_error"}})
+                files["file-" + nid] = data
+                self.log(path, query, {"purpose": purpose, "lines": data.count(b"\n")})
+                return self.send_json(200, {"id": "file-" + nid, "object": "file", "bytes": len(data),
+                                            "created_at": 0, "filename": "pt-batch.jsonl", "purpose": "batch"})
+            body = json.loads(raw)
+            anthropic = path.endswith("/messages/batches")
+            if anthropic:
+                reqs, bid = body["requests"], "msgbatch_" + nid
+                entry = {"requests": reqs}
+            else:
+                data = files.get(body.get("input_file_id"))
+                if data is None or body.get("completion_window") != "24h":
+                    return self.send_json(400, {"error": {"message": "no such input file, or not 24h",
+                                                          "type": "invalid_request_error"}})
+                reqs, bid = [json.loads(l) for l in data.decode().splitlines() if l], "batch_" + nid
+                entry = dict(body)
+            nth = sum(1 for x in batches.values() if x["anthropic"] == anthropic)
+            end = args.batch_end if args.batch_end_count is None or nth < args.batch_end_count else "completed"
+            batches[bid] = {"id": bid, "anthropic": anthropic, "requests": reqs, "polls": 0, "end": end,
+                            "endpoint": body.get("endpoint"), "input_file_id": body.get("input_file_id")}
+            self.log(path, query, entry)
+            return self.send_json(200, batch_view(batches[bid], self.headers.get("Host")))
+
     def do_POST(self):
-        global inflight, seq
+        global inflight
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n)
         path, _, query = self.path.partition("?")
+        if path.endswith("/files") or path.endswith("/batches"):
+            return self.batch_post(path, query, raw)
         try:
             body = json.loads(raw)
         except ValueError:
@@ -134,18 +345,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         key = hashlib.sha256(raw).hexdigest()
         with lock:
             inflight += 1
-            seq += 1
             attempts[key] = attempts.get(key, 0) + 1
             attempt = attempts[key]
-            entry = {"n": seq, "path": path, "query": query, "attempt": attempt, "inflight": inflight,
-                     "t": time.time(),
-                     "headers": {k.lower(): v for k, v in self.headers.items()
-                                 if k.lower() in ("authorization", "api-key", "x-api-key",
-                                                  "anthropic-version", "content-type", "expect", "user-agent")},
-                     "body": body if body is not None else raw.decode("utf-8", "replace")}
-            if logf:
-                logf.write(json.dumps(entry) + "\n")
-                logf.flush()
+            self.log(path, query, body if body is not None else raw.decode("utf-8", "replace"), attempt)
         try:
             self.answer(path, body, key, attempt)
         finally:
@@ -197,42 +399,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.fault(fail, d)
         if "fixture" in d and attempt <= int(d.get("times", "1000000")):
             # a real server's reply, from tests/fixtures/replies/NAME.json (times=N: the first N attempts)
-            fx = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "replies",
-                                             d["fixture"] + ".json")))
+            fx = fixture(d["fixture"])
             return self.send_json(fx.get("status", 200), fx["body"], list(fx.get("headers", {}).items()))
         if args.persona and not d:
-            reply = persona.reply(body)
-            return self.send_answer(anthropic, body, key, text, reply, d)
-        router = (body.get("messages") or [{}])[0].get("content", "").startswith("You route")
-        if router and "route" in d:
-            reply = json.dumps({"task": d["route"]})
-        elif "judge" in d:
-            score = json.loads(d["judge"])
-            if isinstance(score, dict):     # one score per judge model
-                score = score.get(body.get("model"))
-            reply = json.dumps({"score": score, "justification": "scripted judge " + str(body.get("model"))})
-        elif "reply" in d:
-            reply = d["reply"]
-        else:
-            reply = default_answer(text)
-        if fail is None and d.get("nocontent"):
-            reply = None
-        return self.send_answer(anthropic, body, key, text, reply, d)
+            return self.send_answer(anthropic, body, key, text, persona.reply(body), d)
+        return self.send_answer(anthropic, body, key, text, reply_text(body, text, d), d)
 
     def send_answer(self, anthropic, body, key, text, reply, d):
-        model = body.get("model", "")
-        pt = len(text.split())
-        ct = len(reply.split()) if reply else 0
-        if anthropic:
-            obj = {"id": "msg_" + key[:12], "type": "message", "role": "assistant", "model": model,
-                   "content": [{"type": "text", "text": reply}], "stop_reason": "end_turn",
-                   "usage": {"input_tokens": pt, "output_tokens": ct}}
-        else:
-            obj = {"id": "chatcmpl-" + key[:12], "object": "chat.completion", "created": 0, "model": model,
-                   "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
-                                "finish_reason": d.get("finish", "stop")}],
-                   "usage": {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}}
-        self.send_json(200, obj)
+        self.send_json(200, answer_obj(anthropic, body, key, text, reply, d))
 
     def fault(self, fail, d):
         if fail.isdigit():
@@ -297,6 +471,10 @@ def main():
     p.add_argument("--limit-rpm", type=float, help="enforce a request rate limit (token bucket) with rate-limit headers")
     p.add_argument("--limit-tpm", type=float, help="enforce a token rate limit the same way")
     p.add_argument("--burst", type=float, default=10, help="the request bucket's size (default 10)")
+    p.add_argument("--batch-polls", type=int, default=2, help="polls a batch stays in progress (default 2)")
+    p.add_argument("--batch-end", default="completed", choices=("completed", "expired", "cancelled", "failed"),
+                   help="how every batch ends (default completed)")
+    p.add_argument("--batch-end-count", type=int, help="only the first N batches end so; later ones complete")
     args = p.parse_args()
     if args.persona:
         persona.load(args.persona)

@@ -22,6 +22,25 @@ pt-prompt -t diagnostic < data.ndjson > p.ndjson
 cp p.ndjson in.ndjson
 : > out.ndjson
 echo "sk-man-example" > .openrouter-key
+# `vllm run-batch -i IN -o OUT --model M`: each line of IN asked of the test
+# server, its answer written as vLLM's run_batch.py writes it
+mkdir -p bin
+cat > bin/vllm <<'PY'
+#!/usr/bin/env python3
+import json, os, sys, urllib.request
+a = sys.argv[1:]
+i, o = a[a.index("-i") + 1], a[a.index("-o") + 1]
+with open(o, "w") as out:
+    for n, line in enumerate(open(i)):
+        r = json.loads(line)
+        req = urllib.request.Request(os.environ["PT_BASE_URL"] + "/chat/completions", json.dumps(r["body"]).encode(),
+                                     {"Content-Type": "application/json"})
+        body = json.load(urllib.request.urlopen(req))
+        out.write(json.dumps({"id": "vllm-%d" % n, "custom_id": r["custom_id"], "error": None,
+                              "response": {"status_code": 200, "request_id": "vllm-batch-%d" % n, "body": body}}) + "\n")
+PY
+chmod +x bin/vllm
+export PATH=$S/bin:$PATH
 export HOME=$S PT_BASE_URL=$U sel=$dx OPENAI_API_KEY=sk-man-example ANTHROPIC_API_KEY=sk-man-example
 B=${U%/v1}
 python3 - $PT_TOP/man/*.[17] > blocks.txt <<'PY'
@@ -48,7 +67,7 @@ while IFS=$'\x1f' read -r page text; do
 	cmd=$(printf '%s' "$text" | tr '\036' '\n' | sed \
 		-e "s|https://api.openai.com/v1|$U|g" -e "s|https://openrouter.ai/api/v1|$U|g" \
 		-e "s|https://RESOURCE.openai.azure.com|$B|g" -e "s|http://gpu[0-9]:8000/v1|$U|g" \
-		-e "s|=\.\.\. |=sk-man-example |g")
+		-e "s|=\.\.\. |=sk-man-example |g" -e "/pt-prompt/!s|--batch |--batch --batch-poll 0.02 |g" -e "s|--batch-poll 600 ||g")
 	case $cmd in *"-u $U -u $U -j 64") cmd="$cmd < p.ndjson";; esac
 	if out=$(bash -o pipefail -c "$cmd" 2>&1 < data.ndjson > $TMPDIR/man-example.out); then
 		ok "man example $n ($page): $(printf '%s' "$text" | tr '\036' ' ' | cut -c1-60)"
