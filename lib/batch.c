@@ -593,8 +593,8 @@ show(struct run *r)
 		failed += r->bats[k].failed;
 		open += !r->bats[k].ended && !r->bats[k].lost;
 	}
-	fprintf(stderr, "\r%s: %zu batches, %ld running: %ld/%ld requests done, %ld failed, %.0f s\033[K", progname, r->nbats,
-	    open, done, total, failed, mono_now() - r->t0);
+	fprintf(stderr, "\r%s: %zu batch%s, %ld running: %ld/%ld requests done, %ld failed, %.0f s\033[K", progname, r->nbats,
+	    r->nbats == 1 ? "" : "es", open, done, total, failed, mono_now() - r->t0);
 	r->progress_shown = 1;
 }
 

@@ -247,6 +247,10 @@ main(int argc, char **argv)
 		usage_error("no template: give -t NAME|FILE, --user or --system");
 	if (batch && (!model || !*model))
 		usage_error("--batch needs -m MODEL (or PT_MODEL)");
+	size_t ul = strlen(url);
+	if (batch && ul >= 9 && strcmp(url + ul - 9, "/messages") == 0)
+		usage_error("--batch writes OpenAI chat bodies, which Anthropic's messages API does not take; "
+		    "pt-infer --api anthropic --batch sends a Message Batch itself");
 
 	struct tmpl tsys = { 0 }, tuser = { 0 };
 	if (sys)

@@ -233,7 +233,7 @@ def batch_view(b, host):
            "input_file_id": b["input_file_id"], "completion_window": "24h",
            "status": st if not ended else end, "output_file_id": b.get("output_file_id"),
            "error_file_id": b.get("error_file_id"), "created_at": 0,
-           "request_counts": {"total": n, "completed": done, "failed": failed}}
+           "request_counts": {"total": n, "completed": done - failed, "failed": failed}}
     if ended and end == "failed":
         obj["errors"] = {"object": "list", "data": [{"code": "invalid_request", "line": 1,
                                                     "message": "scripted validation failure", "param": None}]}

@@ -75,6 +75,12 @@ check "anthropic: each params is the live request body" "$(jq -c 'select(.path==
 check "anthropic: custom_ids are the request hashes" "$(jq -r .infer.request_hash $TMPDIR/a.ndjson | sort)" \
 	"$(jq -r 'select(.path=="/v1/messages/batches") | .body.requests[].custom_id' $TMPDIR/ab.log | sort)"
 
+# --progress: the running count, on one line
+$B --progress --batch-state $TMPDIR/stp $TMPDIR/in.ndjson > /dev/null 2> $TMPDIR/err
+check "progress: the running count as the provider says it" \
+	"pt-infer: 1 batch, 1 running: 2/7 requests done, 0 failed|pt-infer: 1 batch, 0 running: 7/7 requests done, 1 failed|" \
+	"$(tr '\r' '\n' < $TMPDIR/err | grep 'requests done' | sed 's/\x1b\[K//g; s/, [0-9]* s$//' | sed -n '1p;$p' | tr '\n' '|')"
+
 # --- limits: --batch-size splits; a request asked twice goes once
 { msgsn s 7; msgsn s 1; } > $TMPDIR/s.ndjson
 : > $LOG
