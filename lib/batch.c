@@ -357,6 +357,18 @@ state_load(struct run *r)
 	free(text);
 }
 
+/* One request as a batch line: OpenAI's {"custom_id","method","url","body"},
+ * or Anthropic's {"custom_id","params"}. */
+static void
+req_line(const struct run *r, struct buf *b, const struct req *q)
+{
+	if (r->o->api == API_ANTHROPIC)
+		buf_printf(b, "{\"custom_id\":\"%s\",\"params\":%s}", q->hash, q->jobs[0]->body);
+	else
+		buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}", q->hash, r->endpoint,
+		    q->jobs[0]->body);
+}
+
 /* Creates a batch of the requests idx[0..n-1] (when it cannot be, they
  * end saying why). */
 static void
@@ -369,12 +381,11 @@ create(struct run *r, const size_t *idx, size_t n)
 	if (anth)
 		buf_adds(&lines, "{\"requests\":[");
 	for (size_t i = 0; i < n; i++) {
-		struct job *j = r->reqs[idx[i]].jobs[0];
-		if (anth)
-			buf_printf(&lines, "%s{\"custom_id\":\"%s\",\"params\":%s}", i ? "," : "", j->hash, j->body);
-		else
-			buf_printf(&lines, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n", j->hash,
-			    r->endpoint, j->body);
+		if (anth && i)
+			buf_addc(&lines, ',');
+		req_line(r, &lines, &r->reqs[idx[i]]);
+		if (!anth)
+			buf_addc(&lines, '\n');
 	}
 	cJSON *o = NULL;
 	if (anth) {
@@ -658,29 +669,26 @@ run_api(struct run *r)
 		    r->o->batch_file);
 }
 
-/* --batch-input FILE: the requests as OpenAI batch input lines. */
+/* --batch-input FILE: the requests as batch input lines (Anthropic: the
+ * items of a Message Batch's requests). */
 static void
 run_input(struct run *r)
 {
 	char *tmp;
-	int fd = temp_open(r->o->batch_file, &tmp);
 	struct buf b = { 0 };
-	if (fd < 0)
-		die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(errno));
 	for (size_t i = 0; i < r->nreqs; i++) {
-		struct job *j = r->reqs[i].jobs[0];
-		b.len = 0;
-		buf_printf(&b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n", j->hash, r->endpoint,
-		    j->body);
-		for (size_t off = 0; off < b.len;) {
-			ssize_t w = write(fd, b.p + off, b.len - off);
-			if (w < 0 && errno != EINTR)
-				die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(errno));
-			off += w > 0 ? (size_t)w : 0;
-		}
+		req_line(r, &b, &r->reqs[i]);
+		buf_addc(&b, '\n');
 	}
-	if (temp_commit(fd, tmp, r->o->batch_file) < 0)
-		die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(errno));
+	/* written whole to a temporary name, then renamed */
+	int fd = temp_open(r->o->batch_file, &tmp), rc = fd < 0 ? -1 : write_all(fd, b.p, b.len);
+	if (rc < 0)
+		temp_discard(tmp);
+	else
+		rc = temp_commit(fd, tmp, r->o->batch_file);
+	int err = errno;
+	if ((fd >= 0 && close(fd) != 0) || rc < 0)
+		die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(rc < 0 ? err : errno));
 	free(b.p);
 	struct buf why = { 0 };
 	buf_printf(&why, "written to %s for a batch run (--batch-input); read its output with --from-batch-output",
@@ -705,12 +713,12 @@ run_output(struct run *r)
 		int known;
 		if (rec.err || !rec.is_object || !join_line(r, NULL, rec.p, rec.len, &known)) {
 			rec_warn(&rec, "not a batch output line%s%s", rec.err ? ": " : "", rec.err ? rec.err : "");
-			engine_other_failure(r->e);
+			engine_bad_batch_file(r->e);
 		} else if (!known)
 			unknown++;
 	}
 	if (rdr_failed(rd))
-		engine_other_failure(r->e);
+		engine_bad_batch_file(r->e);
 	rdr_close(rd);
 	if (unknown)
 		warn("%s: %ld lines answer no request of this run", r->o->batch_file, unknown);

@@ -107,17 +107,10 @@ cache_put(const char *dir, const char *hash, const char *body, size_t len)
 	fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
-	size_t off = 0;
-	while (off < data.len) {
-		ssize_t w = write(fd, data.p + off, data.len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			unlink(tmp.p);
-			goto out;
-		}
-		off += (size_t)w;
+	if (write_all(fd, data.p, data.len) < 0) {
+		close(fd);
+		unlink(tmp.p);
+		goto out;
 	}
 	if (close(fd) < 0 || rename(tmp.p, buf_cstr(&path)) < 0) {
 		unlink(tmp.p);

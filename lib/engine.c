@@ -81,7 +81,7 @@ struct engine {
 	size_t nheld, heldcap;
 	char **kept;                  /* strings that live as long as the engine (batch ids) */
 	size_t nkept;
-	int other_failure;            /* something failed that is not a request (a bad batch output line) */
+	int bad_batch_file;           /* --from-batch-output: the file had lines that are no result */
 	long unfailed;                /* ended not ok but not failed: written for a batch (--batch-input) */
 };
 
@@ -503,9 +503,9 @@ engine_abandon(struct job *j)
 }
 
 void
-engine_other_failure(struct engine *e)
+engine_bad_batch_file(struct engine *e)
 {
-	e->other_failure = 1;
+	e->bad_batch_file = 1;
 }
 
 int
@@ -538,13 +538,13 @@ engine_count_failure(struct engine *e)
 int
 engine_failed(struct engine *e)
 {
-	return (int)(e->failed > e->unfailed || e->other_failure);
+	return (int)(e->failed > e->unfailed || e->bad_batch_file);
 }
 
 int
 engine_batch_failed(struct engine *e)
 {
-	return e->other_failure;
+	return e->bad_batch_file;
 }
 
 static size_t

@@ -55,6 +55,20 @@ umask_now(void)
 }
 
 int
+write_all(int fd, const void *p, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, (const char *)p + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int
 temp_open(const char *file, char **tmp)
 {
 	struct stat st;

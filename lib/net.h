@@ -49,7 +49,7 @@ int engine_answer(struct engine *e, struct job *j, long code, const char *body, 
  * failed unless failed is 0. */
 void engine_end(struct engine *e, struct job *j, int status, const char *error, int failed);
 void engine_abandon(struct job *j);         /* hands j back unanswered (interrupted) */
-void engine_other_failure(struct engine *e);   /* the exit status is 1 though every job ended well */
+void engine_bad_batch_file(struct engine *e);   /* the file had a bad line: the exit status is 1 */
 /* batch.c: asks the jobs (their hashes as custom_ids) in the way o.batch says;
  * every job ends (or, interrupted, is abandoned) before it returns. */
 void batch_run(struct engine *e, struct job **jobs, size_t n);

@@ -13,23 +13,16 @@ static struct buf ob;
 void
 out_flush(void)
 {
-	size_t off = 0;
 	if (ob.len && stdout_closed) {
 		warn("write error: standard output is closed");
 		fflush(stderr);
 		_exit(PT_EXIT_WRITE);
 	}
-	while (off < ob.len) {
-		ssize_t n = write(1, ob.p + off, ob.len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* fatal, and nothing is left to flush: leave at once */
-			warn("write error: %s", strerror(errno));
-			fflush(stderr);
-			_exit(PT_EXIT_WRITE);
-		}
-		off += (size_t)n;
+	if (write_all(1, ob.p, ob.len) < 0) {
+		/* fatal, and nothing is left to flush: leave at once */
+		warn("write error: %s", strerror(errno));
+		fflush(stderr);
+		_exit(PT_EXIT_WRITE);
 	}
 	ob.len = 0;
 }

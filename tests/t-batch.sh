@@ -222,6 +222,7 @@ pt-infer -m test-model -k --from-batch-output $TMPDIR/oa.jsonl $TMPDIR/in.ndjson
 check "OpenAI output and error file lines" 'q1 ok Infective endocarditis;q2 ok Hypertrophic cardiomyopathy;q3 truncated the answer was cut off at the token limit;q4 http_error HTTP 400: Invalid value for '"'"'temperature'"'"': must be between 0 and 2.;q5 not_sent '$TMPDIR'/oa.jsonl: expired before this request ran;' \
 	"$(jq -r 'select(.id >= "q" and .id <= "q5") | "\(.id) \(.infer.status) \(.response // .infer.error);"' $TMPDIR/o.ndjson | tr -d '\n')"
 pt-infer --api anthropic -m claude-test --batch-input $TMPDIR/req.jsonl $TMPDIR/in.ndjson > /dev/null 2>&1
+check "--batch-input --api anthropic: Message Batch request items" '["custom_id","params"] 4096' "$(jq -c '[keys, .params.max_tokens]' $TMPDIR/req.jsonl | sort -u | jq -r '"\(.[0] | tojson) \(.[1])"')"
 fill $FX/anthropic_results.jsonl > $TMPDIR/an.jsonl
 pt-infer --api anthropic -m claude-test -k --from-batch-output $TMPDIR/an.jsonl $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>/dev/null
 check "Anthropic results: succeeded, errored, expired, canceled" 'q1 ok Infective endocarditis;q2 http_error HTTP 400: max_tokens: Field required;q3 not_sent '$TMPDIR'/an.jsonl: expired before this request ran;q4 not_sent '$TMPDIR'/an.jsonl: cancelled before this request ran;' \
