@@ -238,3 +238,10 @@ check "judge-batch.sh: every record scored, exit 0" "0 2 2 2 1" "$st $(jq -r .pr
 check "judge-batch.sh: the 500 asked live after the batch" "pt-judge: batch ID: 4 requests submitted (its id is kept in $TMPDIR/jout.ndjson.batch)|pt-judge: <stdin>:4: http_error: HTTP 500: scripted failure 500|pt-judge: 1 of 4 records without a score (http_error 1)|judge-batch.sh: asking live what the batch left unscored|pt-judge: 3 records written from $TMPDIR/jout.ndjson, not judged again" \
 	"$(grep 'submitted\|http_error\|judge-batch.sh\|records written' $TMPDIR/err | sed 's/batch_[0-9]*/ID/' | paste -sd '|')"
 check "judge-batch.sh: same scores as a live run" "$(jq -c '[.id, .predicted_score]' $TMPDIR/live.ndjson)" "$(jq -c '[.id, .predicted_score]' $TMPDIR/jout.ndjson)"
+
+# pt-judge --batch-input: written records are no failure, a record that cannot be judged is
+jq -c 'select(.id == "dx")' judge_tasks.ndjson > $TMPDIR/jb.ndjson
+pt-judge -m judge-1 --batch-input $TMPDIR/jreq.jsonl $TMPDIR/jb.ndjson > /dev/null 2>&1; st=$?
+echo '{"id":"nothing"}' >> $TMPDIR/jb.ndjson
+pt-judge -m judge-1 --batch-input $TMPDIR/jreq.jsonl $TMPDIR/jb.ndjson > /dev/null 2>&1
+check "pt-judge --batch-input: exit 0 when all written, 1 with a record it cannot judge" "0 1 1" "$st $? $(wc -l < $TMPDIR/jreq.jsonl)"
