@@ -145,6 +145,29 @@ ln=$(wc -l < $W/limited.log)
 row "pt-infer -j 64, 200 records, a server enforcing 600 requests a minute (bucket of 10), OpenAI headers" "${lw2} s, $((ln - 200)) of $ln requests answered 429" "allowed: 10 at once, then 10/s = 19.0 s" "$(awk -v w=$lw2 'BEGIN { printf "%.0f%%", 100 * 19 / w }') of the allowed rate, $(awk -v a=$ln 'BEGIN { printf "%.0f%%", 100 * (a - 200) / a }') 429s" "goals ≥ 80%, ≤ 10%"
 pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
 
+echo "== the batch join: pt-infer --from-batch-output vs jq by hand"
+# 50,000 requests answered in an OpenAI batch output file, in reverse order;
+# the peer joins the same answers back by custom_id = .id, as users did by hand
+$PY -c "
+import json
+for i in range(50000): print(json.dumps({'id': str(i), 'case': 'c%d' % i, 'messages': [{'role': 'user', 'content': 'question %d' % i}]}))" > $W/breq.ndjson
+pt-infer -m m --batch-input $W/batch_in.jsonl $W/breq.ndjson > /dev/null 2>&1
+$PY - $W/batch_in.jsonl $W/batch_out.jsonl $W/batch_out_id.jsonl <<'PY'
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+with open(sys.argv[2], "w") as out, open(sys.argv[3], "w") as byid:
+    for i, r in reversed(list(enumerate(reqs))):
+        body = {"id": "chatcmpl-%d" % i, "object": "chat.completion", "created": 0, "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "answer %d" % i}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 2, "completion_tokens": 2, "total_tokens": 4}}
+        line = {"id": "batch_req_%d" % i, "custom_id": r["custom_id"], "response": {"status_code": 200, "request_id": "r", "body": body}, "error": None}
+        out.write(json.dumps(line) + "\n")
+        line["custom_id"] = str(i)
+        byid.write(json.dumps(line) + "\n")
+PY
+read bjw bjm _ qjw qjm _ <<< "$(pair bjoin "pt-infer -m m --no-progress --from-batch-output $W/batch_out.jsonl $W/breq.ndjson" bjq "jq -n -c --slurpfile o $W/batch_out_id.jsonl 'INDEX(\$o[]; .custom_id) as \$r | inputs | . + {response: \$r[.id].response.body.choices[0].message.content}' $W/breq.ndjson")"
+row "pt-infer --from-batch-output, 50,000 results (reverse order) joined to their records, replies read and checked" "${bjw} s, $((bjm / 1024)) MB" "jq -n --slurpfile, INDEX by custom_id (the answer text only): ${qjw} s, $((qjm / 1024)) MB" "$(ratio $qjw $bjw)" "goal ≥ 1× (a join by hand is no faster)"
+
 {
 	echo "# Benchmarks"
 	echo
