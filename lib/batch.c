@@ -298,19 +298,23 @@ join_text(struct run *r, struct bat *b, const struct buf *t, long *unknown)
 	}
 }
 
+/* Adds a line to the state file: the file is written anew to a temporary
+ * name, synced and renamed, so that a run killed meanwhile leaves it whole. */
 static void
 state_line(struct run *r, const char *line)
 {
-	int fd = -1;
-	FILE *f = fopen(r->o->batch_file, "a");
-	if (f) {
-		fputs(line, f);
-		fputc('\n', f);
-		fflush(f);
-		fd = fileno(f);
-	}
-	if (!f || fsync(fd) != 0 || ferror(f) || fclose(f) != 0)
+	size_t len = 0;
+	char *old = read_file(r->o->batch_file, &len);
+	struct buf b = { 0 };
+	if (!old && errno != ENOENT)
 		die(PT_EXIT_WRITE, "%s: %s", r->o->batch_file, strerror(errno));
+	buf_add(&b, old ? old : "", len);
+	buf_adds(&b, line);
+	buf_addc(&b, '\n');
+	if (write_file(r->o->batch_file, b.p, b.len) < 0)
+		die(PT_EXIT_WRITE, "%s: %s", r->o->batch_file, strerror(errno));
+	free(old);
+	free(b.p);
 }
 
 /* The state file's batches: each request that one of them holds, and that
@@ -674,21 +678,13 @@ run_api(struct run *r)
 static void
 run_input(struct run *r)
 {
-	char *tmp;
 	struct buf b = { 0 };
 	for (size_t i = 0; i < r->nreqs; i++) {
 		req_line(r, &b, &r->reqs[i]);
 		buf_addc(&b, '\n');
 	}
-	/* written whole to a temporary name, then renamed */
-	int fd = temp_open(r->o->batch_file, &tmp), rc = fd < 0 ? -1 : write_all(fd, b.p, b.len);
-	if (rc < 0)
-		temp_discard(tmp);
-	else
-		rc = temp_commit(fd, tmp, r->o->batch_file);
-	int err = errno;
-	if ((fd >= 0 && close(fd) != 0) || rc < 0)
-		die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(rc < 0 ? err : errno));
+	if (write_file(r->o->batch_file, b.p, b.len) < 0)
+		die(PT_EXIT_WRITE, "--batch-input %s: %s", r->o->batch_file, strerror(errno));
 	free(b.p);
 	struct buf why = { 0 };
 	buf_printf(&why, "written to %s for a batch run (--batch-input); read its output with --from-batch-output",

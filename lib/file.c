@@ -134,3 +134,19 @@ output_commit(void)
 	free(out_file);
 	out_file = out_tmp = NULL;
 }
+
+int
+write_file(const char *file, const void *p, size_t n)
+{
+	char *tmp;
+	int fd = temp_open(file, &tmp), rc = fd < 0 ? -1 : write_all(fd, p, n);
+	if (rc < 0)
+		temp_discard(tmp);
+	else
+		rc = temp_commit(fd, tmp, file);
+	int err = errno;
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		return -1;
+	errno = err;
+	return rc;
+}

@@ -92,6 +92,9 @@ void strset_free(struct strset *s);
 /* file.c: whole files. */
 char *read_file(const char *path, size_t *lenp);   /* NULL and errno on failure; caller frees */
 int write_all(int fd, const void *p, size_t n);    /* -1 and errno on failure */
+/* Writes file whole: to a temporary name beside it, synced, then renamed
+ * (a device or pipe in place); -1 and errno on failure. */
+int write_file(const char *file, const void *p, size_t n);
 /* A descriptor to write file through: a temporary name beside it (*tmp, for
  * temp_commit to rename over file) or, for a device or pipe, file itself
  * (*tmp NULL); -1 and errno on failure. */
