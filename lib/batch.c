@@ -34,7 +34,8 @@ struct req {
 
 /* One batch at the provider. */
 struct bat {
-	char *id, *status;
+	const char *id;   /* kept by the engine: the records' batch_id */
+	char *status;
 	int ended, lost;
 	long total, done, failed;
 };
@@ -346,7 +347,7 @@ state_load(struct run *r)
 			k++;
 		if (k == r->nbats) {
 			r->bats = erealloc(r->bats, (r->nbats + 1) * sizeof *r->bats);
-			r->bats[r->nbats++] = (struct bat){ .id = (char *)engine_keep(r->e, id) };
+			r->bats[r->nbats++] = (struct bat){ .id = engine_keep(r->e, id) };
 		}
 		const cJSON *c, *list = cJSON_IsArray(ids) ? ids : redo;
 		cJSON_ArrayForEach(c, list) {
@@ -428,7 +429,7 @@ create(struct run *r, const size_t *idx, size_t n)
 	if (id) {
 		r->bats = erealloc(r->bats, (r->nbats + 1) * sizeof *r->bats);
 		int k = (int)r->nbats++;
-		r->bats[k] = (struct bat){ .id = (char *)engine_keep(r->e, id), .total = (long)n };
+		r->bats[k] = (struct bat){ .id = engine_keep(r->e, id), .total = (long)n };
 		/* the id is kept before anything else is done: a run killed from
 		 * now on polls this batch when started again */
 		struct buf s = { 0 };
