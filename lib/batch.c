@@ -448,7 +448,8 @@ create(struct run *r, const size_t *idx, size_t n)
 		warn("batch %s: %zu requests submitted (its id is kept in %s)", id, n, r->o->batch_file);
 	} else {
 		struct buf why = { 0 };
-		buf_printf(&why, "batch not created: %s", err ? err : "the reply names no batch id");
+		buf_printf(&why, "batch not created: %s%s", err ? err : "the reply names no batch id",
+		    code == 404 ? " (no batch API at this URL; for vLLM, --batch-input and vllm run-batch)" : "");
 		for (size_t i = 0; i < n; i++)
 			end_req(r, &r->reqs[idx[i]], NULL, 0, NULL, 0, code ? ST_HTTP_ERROR : ST_NETWORK_ERROR, buf_cstr(&why));
 		free(why.p);
@@ -599,18 +600,33 @@ out:
 	free(out.p);
 }
 
+static const char *
+state_of(const struct bat *b)
+{
+	return b->lost ? "unread" : b->status ? b->status : "submitted";
+}
+
+/* The progress line: the batches by state, the requests done, the time. */
 static void
 show(struct run *r)
 {
-	long total = 0, done = 0, failed = 0, open = 0;
+	long total = 0, done = 0, failed = 0;
+	struct buf states = { 0 };   /* "in_progress 2, completed 1" */
 	for (size_t k = 0; k < r->nbats; k++) {
 		total += r->bats[k].total;
 		done += r->bats[k].done;
 		failed += r->bats[k].failed;
-		open += !r->bats[k].ended && !r->bats[k].lost;
+		const char *st = state_of(&r->bats[k]);
+		size_t same = 0, first = k;
+		for (size_t i = 0; i < r->nbats; i++)
+			if (strcmp(state_of(&r->bats[i]), st) == 0 && !same++)
+				first = i;
+		if (first == k)
+			buf_printf(&states, "%s%s %zu", states.len ? ", " : "", st, same);
 	}
-	fprintf(stderr, "\r%s: %zu batch%s, %ld running: %ld/%ld requests done, %ld failed, %.0f s\033[K", progname, r->nbats,
-	    r->nbats == 1 ? "" : "es", open, done, total, failed, mono_now() - r->t0);
+	fprintf(stderr, "\r%s: %zu batch%s (%s): %ld/%ld requests done, %ld failed, %.0f s\033[K", progname, r->nbats,
+	    r->nbats == 1 ? "" : "es", states.p ? states.p : "", done, total, failed, mono_now() - r->t0);
+	free(states.p);
 	r->progress_shown = 1;
 }
 

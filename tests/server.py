@@ -336,6 +336,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n)
         path, _, query = self.path.partition("?")
+        if "/nobatch/" in path:   # a server without the batch API (vLLM serve, FastAPI's 404)
+            self.log(path, query, None)
+            return self.send_json(404, {"detail": "Not Found"})
         if path.endswith("/files") or path.endswith("/batches"):
             return self.batch_post(path, query, raw)
         try:

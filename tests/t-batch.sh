@@ -78,8 +78,14 @@ check "anthropic: custom_ids are the request hashes" "$(jq -r .infer.request_has
 # --progress: the running count, on one line
 $B --progress --batch-state $TMPDIR/stp $TMPDIR/in.ndjson > /dev/null 2> $TMPDIR/err
 check "progress: the running count as the provider says it" \
-	"pt-infer: 1 batch, 1 running: 2/7 requests done, 0 failed|pt-infer: 1 batch, 0 running: 7/7 requests done, 1 failed|" \
+	"pt-infer: 1 batch (in_progress 1): 2/7 requests done, 0 failed|pt-infer: 1 batch (completed 1): 7/7 requests done, 1 failed|" \
 	"$(tr '\r' '\n' < $TMPDIR/err | grep 'requests done' | sed 's/\x1b\[K//g; s/, [0-9]* s$//' | sed -n '1p;$p' | tr '\n' '|')"
+
+# a server without a batch API (vLLM serve): said, with what to do instead
+pt-infer -m test-model -u ${U%/v1}/nobatch -k --batch --batch-poll 0.02 --batch-state $TMPDIR/nb.state $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>/dev/null; st=$?
+check "no batch API: every record http_error, said why" "1 7 http_error" "$st $(jq -r .infer.status $TMPDIR/o.ndjson | uniq -c | sed 's/^ *//')"
+check "no batch API: the message" 'batch not created: HTTP 404: {"detail": "Not Found"} (no batch API at this URL; for vLLM, --batch-input and vllm run-batch)' \
+	"$(jq -r .infer.error $TMPDIR/o.ndjson | sort -u)"
 
 # --- limits: --batch-size splits; a request asked twice goes once
 { msgsn s 7; msgsn s 1; } > $TMPDIR/s.ndjson
