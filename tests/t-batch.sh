@@ -190,6 +190,12 @@ check "azure: paths, api-version and key" "POST /openai/files api-version=2025-0
 check "azure: endpoint /chat/completions; answers" '1 "/chat/completions" ok ok ok ok ok truncated http_error' \
 	"$st $(jq -c 'select(.path=="/openai/batches") | .body.endpoint' $LOG) $(jq -r .infer.status $TMPDIR/o.ndjson | tr '\n' ' ' | sed 's/ $//')"
 
+: > $LOG
+AZURE_OPENAI_API_KEY=az-test-key-0123 pt-infer -k --api azure -m dep -u "${U%/v1}/openai/v1" --batch --batch-poll 0.02 \
+	--batch-state $TMPDIR/az1.state $TMPDIR/in.ndjson > $TMPDIR/o.ndjson 2>/dev/null; st=$?
+check "azure v1 URL: /openai/v1/files and /batches, no api-version" "1 POST /openai/v1/files ;POST /openai/v1/batches ;" \
+	"$st $(jq -r 'select(.method=="POST") | "\(.method) \(.path) \(.query);"' $LOG | tr -d '\n')"
+
 # --- --task auto: the router's batch first, then the judges' batch
 printf '%s\n' '{"id":"a1","final_diagnosis":"Sarcoidosis","response":"[[pt: judge=5]] Sarcoidosis"}' \
 	'{"id":"a2","final_diagnosis":"Sarcoidosis","test_plan":"Biopsy","question_text":"[[pt: route=cpc_management; judge=2]] plan?","response":"Biopsy"}' \
