@@ -643,12 +643,15 @@ submit(struct run *r)
 		most = (size_t)r->o->batch_size;
 	size_t *idx = emalloc((r->nreqs ? r->nreqs : 1) * sizeof *idx), n = 0, bytes = 0;
 	for (size_t i = 0; i <= r->nreqs && !pt_interrupted; i++) {
-		size_t add = i < r->nreqs ? strlen(r->reqs[i].jobs[0]->body) + 200 : 0;
-		if (n && (i == r->nreqs || n == most || bytes + add > bytes_most)) {
+		/* an ended request's jobs are the tool's again (freed): only the
+		 * requests still to send are looked at */
+		int take = i < r->nreqs && r->reqs[i].bat < 0 && !r->reqs[i].done;
+		size_t add = take ? strlen(r->reqs[i].jobs[0]->body) + 200 : 0;
+		if (n && (i == r->nreqs || (take && (n == most || bytes + add > bytes_most)))) {
 			create(r, idx, n);
 			n = bytes = 0;
 		}
-		if (i < r->nreqs && r->reqs[i].bat < 0 && !r->reqs[i].done) {
+		if (take) {
 			idx[n++] = i;
 			bytes += add;
 		}

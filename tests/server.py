@@ -143,7 +143,7 @@ def fixture(name):
 #           (also Azure: learn.microsoft.com/azure/ai-foundry/openai/how-to/batch)
 #   Anthropic docs.anthropic.com/en/docs/build-with-claude/batch-processing and
 #           /en/api/creating-message-batches, /retrieving-message-batches, /retrieving-message-batch-results
-# A batch is validating at its first poll, in progress for --batch-polls polls
+# A batch is validating when created, in progress for --batch-polls polls
 # (its counts growing), finalizing, then ends as --batch-end says: completed;
 # expired or cancelled with the first half answered (OpenAI writes the rest
 # to the error file as batch_expired / batch_cancelled, Anthropic as results

@@ -41,6 +41,14 @@ grep -q "$OPENAI_API_KEY" $TMPDIR/st $TMPDIR/err $TMPDIR/b.ndjson && fail "opena
 check "openai: state file" "batch_2 openai 7;batch_2 completed []" \
 	"$(jq -r 'if .custom_ids then "\(.batch) \(.api) \(.custom_ids | length)" else "\(.batch) \(.ended) \(.redo | tojson)" end' $TMPDIR/st | paste -sd ';')"
 
+# the same command on more input: the ended batch's results read again, only the new requests sent
+{ cat $TMPDIR/in.ndjson; msgsn n 3; } > $TMPDIR/more.ndjson
+: > $LOG
+$B --batch-state $TMPDIR/st $TMPDIR/more.ndjson > $TMPDIR/o.ndjson 2>/dev/null; st=$?
+check "more input: a batch of the 3 new requests; the 7 others from batch_2's results again" "1 /v1/batches 1;/v1/files 1; 3 | 7 batch_2 3 new" \
+	"$st $(posts $LOG) $(jq -r 'select(.path=="/v1/files") | .body.lines' $LOG) | $(jq -r '.infer.batch_id | if . == "batch_2" then . else "new" end' $TMPDIR/o.ndjson | sort | uniq -c | awk '{printf "%s %s ", $1, $2}' | sed 's/ $//')"
+check "more input: the answers are batch_2's" "$(jq -c "$how" $TMPDIR/b.ndjson)" "$(jq -c "select(.id | startswith(\"n\") | not) | $how" $TMPDIR/o.ndjson)"
+
 # the same records answered live, and the batch run replayed from the cache
 : > $LOG
 $I $TMPDIR/in.ndjson 2>/dev/null | jq -c "$how" > $TMPDIR/live.ndjson
