@@ -106,12 +106,7 @@ call(struct run *r, const char *url, const char *body, curl_mime *mime, struct b
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_head);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, &wait);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(r->o->timeout * 1000));
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "pt/" PT_VERSION);
+		easy_defaults(c, r->o->timeout);
 		CURLcode res = curl_easy_perform(c);
 		code = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);

@@ -633,7 +633,19 @@ start(struct engine *e, struct job *j, int best)
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->x->errbuf);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(e->o.timeout * 1000));
+	easy_defaults(c, e->o.timeout);
+	j->x->easy = c;
+	curl_multi_add_handle(e->multi, c);
+	e->running[e->nrunning++] = j;
+}
+
+/* What every request of pt sets alike: the timeouts, http(s) only, no
+ * redirect followed (it would carry the key elsewhere), certificates
+ * checked, no signals, compressed replies, the user agent. */
+void
+easy_defaults(void *c, double timeout)
+{
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -642,9 +654,6 @@ start(struct engine *e, struct job *j, int best)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "pt/" PT_VERSION);
-	j->x->easy = c;
-	curl_multi_add_handle(e->multi, c);
-	e->running[e->nrunning++] = j;
 }
 
 /* How many may be in flight at t: the AIMD limit, or one while the first

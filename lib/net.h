@@ -39,6 +39,7 @@ double mono_now(void);                      /* seconds on the monotonic clock */
 struct curl_slist;
 struct curl_slist *auth_headers(const struct engine_opts *o, struct curl_slist *l);   /* Expect:, the key, version */
 void headers_free(struct curl_slist *l);    /* wipes the key first */
+void easy_defaults(void *curl, double timeout);   /* the options every request of pt sets alike */
 const struct engine_opts *engine_opts(const struct engine *e);
 const char *engine_shown_url(const struct engine *e);   /* the first replica, without credentials */
 const char *engine_keep(struct engine *e, const char *s);   /* a copy that lives as long as e */
