@@ -178,25 +178,34 @@ int engine_cli_opt(struct engine_cli *c, int opt, const char *arg);   /* 1 if it
  * checks what is required; exits 2 on a configuration error. */
 void engine_cli_finish(struct engine_cli *c, int judge);
 void engine_cli_free(struct engine_cli *c);
-/* A --resume FILE: its lines by the request hashes they hold, so that a
- * resumed run writes every input record once, in its best state: the line
- * of an answer that is done already, else a new answer. */
+/* A --resume FILE (resume.c): its lines by record and request, so that a
+ * resumed run writes every input record once, in its best state: its own
+ * line when that is done already, else a new answer. */
+struct resume_line {
+	char *text;
+	size_t len;
+	struct buf ok;          /* the request hashes answered ok here, 64 bytes each */
+	int live;               /* 1 while the line may still be written */
+};
 struct resume {
-	struct strmap at;       /* hash -> the line holding it (its ok line, else its last) */
-	struct strset ok;       /* hashes answered ok */
-	char **line;
-	size_t *len;
-	unsigned char *live;    /* 1 while a line may still be written */
+	struct strmap at;       /* record id + request hash -> its first link */
+	struct { size_t line, next, last; } *link;   /* the lines holding one record's request, in FILE's order */
+	size_t nlinks, linkcap;
+	struct resume_line *line;
 	size_t n;
 };
+/* A record's identity, as hex SHA-256: its members but those named in drop,
+ * with the members of the object unfold taken as its own, compared
+ * decoded and compact, in any order. */
+void resume_id(const char *text, size_t len, const char *const *drop, const char *unfold, char out[65]);
 /* Reads file (none is a first run); expr yields [hash, ok] for each answer
- * in a line. A line that no hash points to (a failure answered later in the
- * same file, a duplicate) is never written again. */
-void resume_load(struct resume *rs, const char *file, const char *expr);
-/* The line (owned by rs) answering every hash of h[0..n-1] ok, or NULL; it is
- * then no longer live. */
-const char *resume_take(struct resume *rs, char (*h)[65], long n, size_t *len);
-void resume_supersede(struct resume *rs, const char *hash);   /* a new answer replaces its line */
+ * in a line; drop and unfold give a line's record identity. */
+void resume_load(struct resume *rs, const char *file, const char *expr, const char *const *drop, const char *unfold);
+/* The line (owned by rs) of record id answering every hash of h[0..n-1] ok,
+ * or NULL; it is then no longer live. */
+const char *resume_take(struct resume *rs, const char *id, char (*h)[65], long n, size_t *len);
+/* A new answer of record id replaces its line (the one holding hash). */
+void resume_supersede(struct resume *rs, const char *id, const char *hash);
 /* Writes the lines still live (an interrupted resume: records not reached
  * keep what FILE had); returns how many. */
 long resume_rest(struct resume *rs);

@@ -38,6 +38,7 @@ struct record {
 	char *file;
 	long line;
 	int refs;
+	char id[65];   /* its identity for --resume */
 };
 
 struct ijob {
@@ -58,6 +59,9 @@ static long nlines, skipped;   /* output lines so far; answers written again fro
 static const char *const owned[] = { "response", "model", "grade", "predicted_score", "justification",
 	"infer", "source", NULL };
 static const char *const moved[] = { "model", "response", "grade", "predicted_score", "justification", NULL };
+/* A record's identity for --resume: what an answer leaves of it (its moved
+ * fields come back from `source`). */
+static const char *const replaced[] = { "infer", "source", NULL };
 
 static void
 add_infer(struct buf *b, const struct job *j, long sample)
@@ -121,7 +125,7 @@ write_answer(const struct record *rec, const struct job *j, long sample, long se
 	buf_addc(&add, ',');
 	add_infer(&add, j, sample);
 	splice_object(&line, rec->text, rec->len, owned, add.p, add.len);
-	resume_supersede(&rs, j->hash);
+	resume_supersede(&rs, rec->id, j->hash);
 	order_out(cli.keep_order, seq, line.p, line.len);
 	free(line.p);
 	free(add.p);
@@ -211,6 +215,8 @@ take_record(const struct rec *r)
 	rec->file = estrdup(r->file);
 	rec->line = r->line;
 	rec->refs = 1;
+	if (rs.n)
+		resume_id(rec->text, rec->len, replaced, NULL, rec->id);
 	long asked = 0;
 	for (long s = 0; s < cli.samples; s++) {
 		struct ijob *ij = ecalloc(1, sizeof *ij);
@@ -221,7 +227,7 @@ take_record(const struct rec *r)
 		ij->j.done = job_done;
 		request_hash(&cli.o, ij->j.body, s, ij->j.hash);
 		size_t dlen;
-		const char *d = resume_take(&rs, &ij->j.hash, 1, &dlen);
+		const char *d = resume_take(&rs, rec->id, &ij->j.hash, 1, &dlen);
 		if (d) {
 			/* answered in the --resume file already: its line again */
 			order_out(cli.keep_order, ij->seq, d, dlen);
@@ -264,7 +270,7 @@ main(int argc, char **argv)
 		label = cli.o.model;
 	cli.o.what = "records";
 
-	resume_load(&rs, cli.resume, ".infer | [.request_hash, .status == \"ok\"]");
+	resume_load(&rs, cli.resume, ".infer | [.request_hash, .status == \"ok\"]", owned, "source");
 	eng = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);
 	mpath = path_parse(".messages");

@@ -59,6 +59,8 @@ static const struct rubric *forced;
 static unsigned long nstatus[ST_NSTATUS + 3], nunscored, nrecords, nabandoned, nresumed;
 static struct engine *eng;
 static struct resume rs;   /* --resume FILE */
+/* The fields a judgement writes; the rest of a record is its identity for --resume. */
+static const char *const owned[] = { "judges", "predicted_score", "justification", "judge_n", "judge_sd", NULL };
 static struct sampling jsamp;   /* the judge requests' sampling: cli.samp, and --structured's schema */
 static struct strmap path_of;   /* field name -> its path in paths[] */
 static struct path **paths;
@@ -117,6 +119,7 @@ struct jrec {
 	struct buf entries;        /* the new judges entries, comma-separated */
 	char (*hash)[65];          /* each sample's request hash, once known */
 	char *router;              /* the router entry text, when --task auto asked */
+	char id[65];               /* its identity for --resume */
 };
 
 struct jjob {
@@ -249,7 +252,6 @@ add_entry(struct jrec *r, const struct job *j, int status, const double *score, 
 static void
 write_record(struct jrec *r)
 {
-	static const char *const owned[] = { "judges", "predicted_score", "justification", "judge_n", "judge_sd", NULL };
 	struct buf add = { 0 }, line = { 0 };
 	size_t n = 0, cap = 0;
 	double *scores = NULL;
@@ -309,8 +311,8 @@ write_record(struct jrec *r)
 		buf_num(&add, sd);
 	}
 	splice_record(&line, r->text, r->len ? r->len : strlen(r->text), r->len != 0, owned, add.p, add.len);
-	for (long s = 0; r->hash && s < cli.samples; s++)
-		resume_supersede(&rs, r->hash[s]);   /* this line replaces the file's */
+	if (rs.n && r->hash)
+		resume_supersede(&rs, r->id, r->hash[0]);   /* this line replaces the file's */
 	order_out(cli.keep_order, r->seq, line.p, line.len);
 	cJSON_Delete(arr);
 	free(scores);
@@ -399,7 +401,7 @@ resume_done(struct jrec *r)
 	}
 	free(msgs.p);
 	size_t len;
-	const char *d = resume_take(&rs, r->hash, cli.samples, &len);
+	const char *d = resume_take(&rs, r->id, r->hash, cli.samples, &len);
 	if (!d)
 		return 0;
 	order_out(cli.keep_order, r->seq, d, len);
@@ -629,6 +631,8 @@ take_record(const struct rec *in)
 	}
 	r->text = estrndup(in->p, in->len);
 	r->len = in->len;
+	if (rs.n)
+		resume_id(r->text, r->len, owned, NULL, r->id);
 	if (forced)
 		r->task = forced;
 	else if (!task_auto) {
@@ -769,7 +773,7 @@ main(int argc, char **argv)
 		buf_adds(&jsamp.params, judge_schema);
 	cli.o.what = "judgements";
 
-	resume_load(&rs, cli.resume, ".judges[]? | [.request_hash, .status == \"ok\"]");
+	resume_load(&rs, cli.resume, ".judges[]? | [.request_hash, .status == \"ok\"]", owned, NULL);
 	if (!show_prompt)
 		eng = engine_new(&cli.o);
 	struct reader *rd = rdr_open(argv + optind, argc - optind);

@@ -55,3 +55,6 @@ pt-infer -m m2 -u "$U" -j 128 --timeout 2 --retries 0 --no-progress $TMPDIR/soak
 check "soak --retries 0: exit 1, every record once" "1 $N $N" "$st $(wc -l < $TMPDIR/soak0.out) $(jq -r .id $TMPDIR/soak0.out | sort -u | wc -l)"
 check "soak --retries 0: statuses" "http_error network_error ok timeout" "$(jq -r .infer.status $TMPDIR/soak0.out | sort -u | tr '\n' ' ' | sed 's/ $//')"
 check "soak --retries 0: no response without ok" "true" "$(jq -s 'all(if .infer.status == "ok" then (.response | startswith("Answer ")) else .response == null end)' $TMPDIR/soak0.out)"
+
+# the --resume property (tests/resume_prop.py) over many more random cases
+RESUME_CASES=${RESUME_CASES:-1000} bash "$PT_TOP/tests/t-resume-prop.sh"
