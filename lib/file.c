@@ -72,31 +72,52 @@ int
 temp_open(const char *file, char **tmp)
 {
 	struct stat st;
+	char *target = NULL;
+	mode_t mode = 0666 & ~umask_now();
 	*tmp = NULL;
-	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode))   /* a device or pipe: written in place */
-		return open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	size_t n = strlen(file) + 8;
+	if (lstat(file, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* written through the link to its target, as sort -o does */
+		if (!(target = realpath(file, NULL)) || stat(target, &st) != 0) {
+			free(target);
+			return -1;
+		}
+	}
+	if ((target || stat(file, &st) == 0) && !S_ISREG(st.st_mode)) {   /* a device or pipe: written in place */
+		int fd = open(target ? target : file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		free(target);
+		return fd;
+	}
+	if (target || stat(file, &st) == 0)
+		mode = st.st_mode & 07777;   /* the file keeps its mode */
+	const char *name = target ? target : file;
+	size_t n = strlen(name) + 8;
 	*tmp = emalloc(n);
-	snprintf(*tmp, n, "%s.XXXXXX", file);
+	snprintf(*tmp, n, "%s.XXXXXX", name);
+	free(target);
 	int fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd < 0) {
 		free(*tmp);
 		*tmp = NULL;
 		return -1;
 	}
-	fchmod(fd, 0666 & ~umask_now());
+	fchmod(fd, mode);
 	return fd;
 }
 
 int
-temp_commit(int fd, char *tmp, const char *file)
+temp_commit(int fd, char *tmp)
 {
 	int rc = 0;
-	if (tmp && (fsync(fd) != 0 || rename(tmp, file) != 0)) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		rc = -1;
+	if (tmp) {
+		size_t n = strlen(tmp) - 7;   /* the name it stands for: tmp less ".XXXXXX" */
+		char *file = estrndup(tmp, n);
+		if (fsync(fd) != 0 || rename(tmp, file) != 0) {
+			int e = errno;
+			unlink(tmp);
+			errno = e;
+			rc = -1;
+		}
+		free(file);
 	}
 	free(tmp);
 	return rc;
@@ -112,6 +133,13 @@ temp_discard(char *tmp)
 
 static char *out_file, *out_tmp;
 
+/* -o's temporary file goes with any exit before output_commit. */
+static void
+output_atexit(void)
+{
+	output_discard();
+}
+
 void
 output_open(const char *file)
 {
@@ -121,6 +149,7 @@ output_open(const char *file)
 	}
 	close(fd);
 	out_file = estrdup(file);
+	atexit(output_atexit);
 }
 
 void
@@ -128,11 +157,25 @@ output_commit(void)
 {
 	if (!out_file)
 		return;
-	if (temp_commit(1, out_tmp, out_file) != 0) {
+	char *tmp = out_tmp;
+	out_tmp = NULL;
+	if (temp_commit(1, tmp) != 0) {
 		die(PT_EXIT_WRITE, "-o %s: %s", out_file, strerror(errno));
 	}
 	free(out_file);
-	out_file = out_tmp = NULL;
+	out_file = NULL;
+}
+
+int
+output_discard(void)
+{
+	if (!out_file)
+		return 0;
+	temp_discard(out_tmp);
+	out_tmp = NULL;
+	free(out_file);
+	out_file = NULL;
+	return 1;
 }
 
 int
@@ -143,7 +186,7 @@ write_file(const char *file, const void *p, size_t n)
 	if (rc < 0)
 		temp_discard(tmp);
 	else
-		rc = temp_commit(fd, tmp, file);
+		rc = temp_commit(fd, tmp);
 	int err = errno;
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
 		return -1;

@@ -1,14 +1,37 @@
 /* out.c: records to stdout. Output is gathered in one buffer and written with
  * write(2) only at record boundaries, so a reader never sees half a line from
- * us; a failed write is fatal with exit status 3 (SIGPIPE keeps its default). */
+ * us; a failed write is fatal with exit status 3 and leaves whole records
+ * only (SIGPIPE keeps its default). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "pt.h"
 
 static struct buf ob;
+
+/* A failed write: what the output holds ends with a whole record. -o's
+ * temporary file is removed (FILE stays as it was); a regular file loses the
+ * part of a line that made it; then exit 3. */
+static void __attribute__((noreturn))
+write_failed(size_t written)
+{
+	int e = errno;
+	struct stat st;
+	if (!output_discard() && written && fstat(1, &st) == 0 && S_ISREG(st.st_mode)) {
+		size_t keep = written;
+		while (keep && ob.p[keep - 1] != '\n')
+			keep--;
+		off_t end = lseek(1, 0, SEEK_CUR);
+		if (end >= 0 && keep < written && ftruncate(1, end - (off_t)(written - keep)) != 0)
+			warn("cannot cut the last, partial line: %s", strerror(errno));
+	}
+	warn("write error: %s", strerror(e));
+	fflush(stderr);
+	_exit(PT_EXIT_WRITE);
+}
 
 void
 out_flush(void)
@@ -18,11 +41,17 @@ out_flush(void)
 		fflush(stderr);
 		_exit(PT_EXIT_WRITE);
 	}
-	if (write_all(1, ob.p, ob.len) < 0) {
-		/* fatal, and nothing is left to flush: leave at once */
-		warn("write error: %s", strerror(errno));
-		fflush(stderr);
-		_exit(PT_EXIT_WRITE);
+	/* fatal, and nothing is left to flush: leave at once */
+	for (size_t off = 0; off < ob.len;) {
+		ssize_t w = write(1, ob.p + off, ob.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			write_failed(off);
+		}
+		off += (size_t)w;
 	}
 	ob.len = 0;
 }

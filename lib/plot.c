@@ -268,10 +268,18 @@ ytick_width(const struct fig *f)
 }
 
 
+/* cairo's SVG and PDF stream writer. cairo 1.16 does not always carry a
+ * failed write into the surface's status (a PDF on a full disk finished
+ * "successfully"), so the failure is kept in the figure too. */
 static cairo_status_t
 to_file(void *closure, const unsigned char *data, unsigned int len)
 {
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+	struct fig *f = closure;
+	if (fwrite(data, 1, len, f->fp) == len)
+		return CAIRO_STATUS_SUCCESS;
+	if (!f->werr)
+		f->werr = errno ? errno : EIO;
+	return CAIRO_STATUS_WRITE_ERROR;
 }
 
 static void __attribute__((noreturn))
@@ -303,9 +311,9 @@ fig_open(struct fig *f, const char *path, double w, double h, double dpi, const 
 	if (f->png)
 		f->surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)lround(w * dpi), (int)lround(h * dpi));
 	else if (strcmp(ext, ".svg") == 0)
-		f->surf = cairo_svg_surface_create_for_stream(to_file, f->fp, f->w, f->h);
+		f->surf = cairo_svg_surface_create_for_stream(to_file, f, f->w, f->h);
 	else {
-		f->surf = cairo_pdf_surface_create_for_stream(to_file, f->fp, f->w, f->h);
+		f->surf = cairo_pdf_surface_create_for_stream(to_file, f, f->w, f->h);
 		/* fixed dates, so the same input gives the same bytes */
 		cairo_pdf_surface_set_metadata(f->surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
 		cairo_pdf_surface_set_metadata(f->surf, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
@@ -337,9 +345,11 @@ fig_close(struct fig *f)
 	}
 	cairo_surface_destroy(f->surf);
 	const char *why = cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs) : NULL;
-	if (fflush(f->fp) != 0 && !why)
-		why = "error while writing to output stream";
-	if (!why && temp_commit(fileno(f->fp), f->tmp, f->path) != 0)
+	if ((fflush(f->fp) != 0 || ferror(f->fp)) && !f->werr)
+		f->werr = errno ? errno : EIO;
+	if (f->werr)
+		why = strerror(f->werr);
+	if (!why && temp_commit(fileno(f->fp), f->tmp) != 0)
 		why = strerror(errno);
 	else if (why)
 		temp_discard(f->tmp);

@@ -23,6 +23,7 @@ struct fig {
 	const char *path;
 	char *tmp;                       /* the temporary file renamed to path at the end */
 	FILE *fp;
+	int werr;                        /* errno of a failed write, 0 while all went well */
 	double dpi;
 	int png;
 };

@@ -96,15 +96,17 @@ int write_all(int fd, const void *p, size_t n);    /* -1 and errno on failure */
  * (a device or pipe in place); -1 and errno on failure. */
 int write_file(const char *file, const void *p, size_t n);
 /* A descriptor to write file through: a temporary name beside it (*tmp, for
- * temp_commit to rename over file) or, for a device or pipe, file itself
+ * temp_commit to rename over file, which keeps its mode; a symbolic link is
+ * written through to its target) or, for a device or pipe, file itself
  * (*tmp NULL); -1 and errno on failure. */
 int temp_open(const char *file, char **tmp);
-int temp_commit(int fd, char *tmp, const char *file);   /* fsync + rename; -1 and errno; frees tmp */
+int temp_commit(int fd, char *tmp);   /* fsync + rename over the file tmp stands for; -1 and errno; frees tmp */
 void temp_discard(char *tmp);                           /* removes the temporary; frees tmp */
 /* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
  * output_commit once everything is written, so FILE is whole at every moment. */
 void output_open(const char *file);
 void output_commit(void);
+int output_discard(void);   /* removes the temporary (a failed write); 1 if there was one */
 
 /* json.c: scanning raw JSON text without building it, printing numbers exactly. */
 enum { JS_OK, JS_MORE, JS_BAD };

@@ -78,7 +78,7 @@ printf '{"g":"a","v":1e308}\n{"g":"a","v":-1e308}\n' | pt-plot box --by .g --val
 pt-plot box --by .g --value .v -o $TMPDIR/x.gif $H 2>$TMPDIR/err; check "bad extension" "2 pt-plot: -o $TMPDIR/x.gif: the name must end in .png, .svg or .pdf" "$? $(head -1 $TMPDIR/err)"
 pt-plot box --by .g --value .v -o /nonexistent/dir/x.png $H 2>$TMPDIR/err; check "unwritable output" "3" "$?"
 ln -s /dev/full $TMPDIR/full.png
-pt-plot box --by .g --value .v -o $TMPDIR/full.png $H 2>$TMPDIR/err; check "PNG onto a full disk" "3 pt-plot: $TMPDIR/full.png: error while writing to output stream" "$? $(cat $TMPDIR/err)"
+pt-plot box --by .g --value .v -o $TMPDIR/full.png $H 2>$TMPDIR/err; check "PNG onto a full disk" "3 pt-plot: $TMPDIR/full.png: No space left on device" "$? $(cat $TMPDIR/err)"
 python3 -c "import sys; d=open(sys.argv[1],'rb').read(); i=d.index(b'pHYs'); print(d[i-4:i+13].hex())" $TMPDIR/a.png > $TMPDIR/phys
 check "PNG says its DPI (150 = 5906 px per metre)" "0000000970485973000017120000171201" "$(cat $TMPDIR/phys)"
 echo old > $TMPDIR/lab.svg
