@@ -2,6 +2,7 @@
  * Every expression is compiled by jq (so jq decides what is valid); a plain
  * path is then read from the record's bytes by path.c instead. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,21 @@ jq_first(struct expr *e, const struct rec *r, jv *parsed, jv *out)
 	return -1;
 }
 
+/* 1 for a finite x; otherwise says so with the record's place (text: x as
+ * the record spells it, when known) and returns -1: an infinity or NaN is
+ * no grade, and would void every statistic it entered. */
+static int
+finite_or_said(const struct expr *e, const struct rec *r, double x, const char *text, size_t n)
+{
+	if (isfinite(x))
+		return 1;
+	if (text)
+		rec_warn(r, "%s: %.*s is not a finite number", e->what, n > 40 ? 40 : (int)n, text);
+	else
+		rec_warn(r, "%s: %s is not a finite number", e->what, isnan(x) ? "nan" : x > 0 ? "infinity" : "-infinity");
+	return -1;
+}
+
 int
 expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 {
@@ -213,7 +229,7 @@ expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 		if (*v != '-' && (*v < '0' || *v > '9'))
 			return 0;
 		*x = json_number(v, n);
-		return 1;
+		return finite_or_said(e, r, *x, v, n);
 	}
 	jv out;
 	if (jq_first(e, r, parsed, &out) < 0)
@@ -222,7 +238,7 @@ expr_number(struct expr *e, const struct rec *r, jv *parsed, double *x)
 	if (k)
 		*x = jv_number_value(out);
 	jv_free(out);
-	return k;
+	return k ? finite_or_said(e, r, *x, NULL, 0) : 0;
 }
 
 void
