@@ -216,7 +216,7 @@ anthropic_code(const char *type)
 static int
 join_line(struct run *r, struct bat *b, const char *line, size_t len, int *known)
 {
-	cJSON *o = cJSON_ParseWithLength(line, len);
+	cJSON *o = wire_parse(line, len);
 	const char *id = str_item(o, "custom_id");
 	size_t *ix = id ? strmap_find(&r->byhash, id) : NULL;
 	*known = ix != NULL;

@@ -438,6 +438,7 @@ void
 engine_submit(struct engine *e, struct job *j)
 {
 	j->status = ST_OK;
+	reply_free(&j->reply);   /* (no usage until a server answers) */
 	j->x = ecalloc(1, sizeof *j->x);
 	j->x->retry_after = -1;
 	if (e->o.cache_dir && from_cache(e, j)) {
@@ -873,10 +874,11 @@ complete(struct engine *e, struct job *j, CURLcode res)
 	if (j->status == ST_OK && e->limit < e->o.jobs)
 		e->limit++;
 	if (e->o.tpm > 0) {
-		/* --tpm charged an estimate: the usage corrects it; a 429 spent nothing */
+		/* --tpm charged an estimate: the usage corrects it; a request
+		 * refused or never answered spent nothing */
 		if (j->reply.prompt_tokens >= 0 && j->reply.completion_tokens >= 0)
 			e->tpm.level += j->x->est_tokens - (double)(j->reply.prompt_tokens + j->reply.completion_tokens);
-		else if (code == 429)
+		else if (code < 200 || code >= 300)
 			e->tpm.level += j->x->est_tokens;
 	}
 	double delay;

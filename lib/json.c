@@ -526,14 +526,21 @@ json_unquote(const char *p, const char *e, struct buf *b)
 	return 1;
 }
 
-void
-json_quote(struct buf *b, const char *s, size_t n)
+/* nul: the two bytes C0 80 (how json_mark_nul keeps an escaped NUL in a C
+ * string) are written \u0000 again. */
+static void
+quote(struct buf *b, const char *s, size_t n, int nul)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_grow(b, n + 2);
 	buf_addc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (nul && c == 0xc0 && i + 1 < n && (unsigned char)s[i + 1] == 0x80) {
+			buf_adds(b, "\\u0000");
+			i++;
+			continue;
+		}
 		if (c >= 0x80) {
 			/* a valid sequence as it is; any other byte as U+FFFD, as jq does */
 			const unsigned char *q = (const unsigned char *)s + i;
@@ -629,10 +636,50 @@ json_number(const char *p, size_t n)
 }
 
 void
+json_quote(struct buf *b, const char *s, size_t n)
+{
+	quote(b, s, n, 0);
+}
+
+void
+json_quote_marked(struct buf *b, const char *s, size_t n)
+{
+	quote(b, s, n, 1);
+}
+
+void
 buf_json_str_or_null(struct buf *b, const char *s)
 {
 	if (s)
-		json_quote(b, s, strlen(s));
+		quote(b, s, strlen(s), 1);
 	else
 		buf_adds(b, "null");
+}
+
+char *
+json_mark_nul(const char *p, size_t n, size_t *outn)
+{
+	if (!memmem(p, n, "\\u0000", 6))
+		return NULL;
+	char *o = emalloc(n + 1), *w = o;
+	int in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!in_str) {
+			in_str = p[i] == '"';
+			*w++ = p[i];
+		} else if (p[i] == '\\' && i + 5 < n && memcmp(p + i, "\\u0000", 6) == 0) {
+			*w++ = (char)0xc0;
+			*w++ = (char)0x80;
+			i += 5;
+		} else if (p[i] == '\\' && i + 1 < n) {
+			*w++ = p[i++];
+			*w++ = p[i];
+		} else {
+			in_str = p[i] != '"';
+			*w++ = p[i];
+		}
+	}
+	*w = 0;
+	*outn = (size_t)(w - o);
+	return o;
 }

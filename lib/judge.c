@@ -14,6 +14,10 @@ static int
 read_object(const char *p, size_t n, double *score, char **just, const char **err)
 {
 	const char *end = NULL;
+	size_t mn;
+	char *marked = json_mark_nul(p, n, &mn);   /* an escaped NUL keeps what follows */
+	if (marked)
+		p = marked, n = mn;
 	cJSON *o = cJSON_ParseWithLengthOpts(p, n, &end, 0);
 	int r = -1;
 	/* the object must be all there is (whitespace aside) */
@@ -50,6 +54,7 @@ read_object(const char *p, size_t n, double *score, char **just, const char **er
 		*just = cJSON_IsString(j) ? estrdup(j->valuestring) : NULL;
 out:
 	cJSON_Delete(o);
+	free(marked);
 	return r;
 }
 

@@ -10,6 +10,9 @@ enum { WIRE_OK, WIRE_RETRY, WIRE_BAD };
  * when the body is not the JSON expected (a truncated or garbled reply),
  * WIRE_BAD when it is but holds no answer text. */
 int wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err);
+/* A server's JSON text parsed, an escaped NUL in a string kept as C0 80
+ * (json_mark_nul) so the text after it survives; NULL if it is not JSON. */
+struct cJSON *wire_parse(const char *p, size_t n);
 /* Whether a read reply is a complete answer: ST_OK, or ST_TRUNCATED (token
  * limit), ST_FILTERED (content filter), ST_REFUSED, ST_EMPTY (no answer text,
  * or reasoning that never ended), with *why saying so. */

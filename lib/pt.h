@@ -154,7 +154,13 @@ void json_quote(struct buf *b, const char *s, size_t n);
 double json_number(const char *p, size_t n);   /* the double of a number's text, as strtod */
 /* Shortest text that reads back as the same double; integers without exponent. */
 int num_fmt(char *out, size_t size, double x);
-/* Quotes s (may be NULL: null) into b as a JSON value. */
+/* A copy of the JSON text [p, p+n) in which each escaped NUL (\u0000) in a
+ * string is the two bytes C0 80 (modified UTF-8), so that a parser into C
+ * strings keeps the text after it; NULL when there is none. Caller frees. */
+char *json_mark_nul(const char *p, size_t n, size_t *outn);
+void json_quote_marked(struct buf *b, const char *s, size_t n);   /* json_quote, C0 80 as \u0000 */
+/* Quotes s (may be NULL: null) into b as a JSON value; C0 80 is written
+ * \u0000 (json_mark_nul). */
 void buf_json_str_or_null(struct buf *b, const char *s);
 void buf_num(struct buf *b, double x);
 

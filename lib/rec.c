@@ -357,6 +357,13 @@ next_seq(struct reader *rd, struct rec *r)
 			continue;
 		}
 		if (st == JS_BAD) {
+			/* one bad line is one bad record, however long: its end first
+			 * (not in an array, which may be one line of any size) */
+			if (!rd->eof && rd->mode != M_ARRAY && !memchr(s + end, '\n', avail - end)) {
+				if (fill(rd) == 0)
+					return RDR_AGAIN;
+				continue;
+			}
 			bad_record(rd, r, end, err);
 			if (rd->mode == M_ARRAY)
 				rd->mode = M_AFTER_ARRAY;

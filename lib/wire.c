@@ -54,7 +54,7 @@ static void
 add_content(struct buf *b, const cJSON *c)
 {
 	if (cJSON_IsString(c))
-		json_quote(b, c->valuestring, strlen(c->valuestring));
+		json_quote_marked(b, c->valuestring, strlen(c->valuestring));
 	else {
 		char *t = cJSON_PrintUnformatted(c);
 		buf_adds(b, t);
@@ -66,7 +66,7 @@ char *
 wire_body(int api, const char *model, const char *msgs, size_t len, const struct sampling *s,
     long sample, const char **err)
 {
-	cJSON *arr = cJSON_ParseWithLengthOpts(msgs, len, NULL, 0);
+	cJSON *arr = wire_parse(msgs, len);
 	struct buf b = { 0 }, sys = { 0 };
 	int n = 0;
 	if (!cJSON_IsArray(arr)) {
@@ -90,7 +90,7 @@ wire_body(int api, const char *model, const char *msgs, size_t len, const struct
 			}
 			if (sys.len)
 				buf_adds(&sys, "\n\n");
-			buf_adds(&sys, content->valuestring);
+			buf_adds(&sys, content->valuestring);   /* (C0 80 stays marked) */
 			continue;
 		}
 		if (n++)
@@ -108,7 +108,7 @@ wire_body(int api, const char *model, const char *msgs, size_t len, const struct
 	}
 	if (sys.len) {
 		buf_adds(&b, ",\"system\":");
-		json_quote(&b, sys.p, sys.len);
+		json_quote_marked(&b, sys.p, sys.len);
 	}
 	if (s->has_max_tokens || api == API_ANTHROPIC)
 		buf_printf(&b, ",\"max_tokens\":%ld", s->has_max_tokens ? s->max_tokens : 4096L);
@@ -198,12 +198,22 @@ split_reasoning(struct reply *r)
 	r->text = answer;
 }
 
+cJSON *
+wire_parse(const char *p, size_t n)
+{
+	size_t m;
+	char *k = json_mark_nul(p, n, &m);
+	cJSON *o = cJSON_ParseWithLengthOpts(k ? k : p, k ? m : n, NULL, 0);
+	free(k);
+	return o;
+}
+
 int
 wire_reply(int api, const char *body, size_t len, struct reply *r, const char **err)
 {
-	cJSON *o = cJSON_ParseWithLengthOpts(body, len, NULL, 0);
+	cJSON *o = wire_parse(body, len);
 	int st = WIRE_OK;
-	memset(r, 0, sizeof *r);
+	memset(r, 0, sizeof *r);   /* (r is not read: it may be uninitialised) */
 	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
 	if (!cJSON_IsObject(o)) {
 		*err = "reply is not a JSON object";
@@ -355,4 +365,6 @@ reply_free(struct reply *r)
 	free(r->served_model);
 	free(r->finish_reason);
 	memset(r, 0, sizeof *r);
+	/* no reply: no usage either (a failed request was counted by no server) */
+	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
 }

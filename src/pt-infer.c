@@ -170,7 +170,7 @@ write_bad(struct engine *e, const struct rec *r, const char *why, long seq)
 	struct job j = { 0 };
 	j.status = ST_BAD_INPUT;
 	j.error = (char *)why;
-	j.reply.prompt_tokens = j.reply.completion_tokens = -1;
+	reply_free(&j.reply);   /* no usage */
 	rec_warn(r, "%s", why);
 	add_infer(&add, &j, 0);
 	splice_record(&line, r->p, r->len, r->is_object && !r->err, NULL, add.p, add.len);

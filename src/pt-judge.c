@@ -120,6 +120,7 @@ struct jrec {
 	char (*hash)[65];          /* each sample's request hash, once known */
 	char *router;              /* the router entry text, when --task auto asked */
 	char id[65];               /* its identity for --resume */
+	int raw;                   /* text is an input line that is no JSON object */
 };
 
 struct jjob {
@@ -257,7 +258,7 @@ write_record(struct jrec *r)
 	double *scores = NULL;
 	char **justs = NULL;
 	size_t jl;
-	const char *old = r->len ? field(r->text, r->len, "judges", &jl) : NULL;
+	const char *old = !r->raw ? field(r->text, r->len, "judges", &jl) : NULL;
 	struct buf all = { 0 };
 	buf_addc(&all, '[');
 	if (old && *old == '[') {
@@ -310,7 +311,7 @@ write_record(struct jrec *r)
 		buf_printf(&add, ",\"judge_n\":%zu,\"judge_sd\":", n);
 		buf_num(&add, sd);
 	}
-	splice_record(&line, r->text, r->len ? r->len : strlen(r->text), r->len != 0, owned, add.p, add.len);
+	splice_record(&line, r->text, r->len, !r->raw, owned, add.p, add.len);
 	if (rs.n && r->hash)
 		resume_supersede(&rs, r->id, r->hash[0]);   /* this line replaces the file's */
 	order_out(cli.keep_order, r->seq, line.p, line.len);
@@ -624,7 +625,9 @@ take_record(const struct rec *in)
 			buf_printf(&m, "invalid JSON: %s", in->err);
 		else
 			buf_adds(&m, "not an object");
-		r->text = estrndup(in->p, in->len);   /* len 0 marks raw input */
+		r->text = estrndup(in->p, in->len);
+		r->len = in->len;
+		r->raw = 1;
 		reject(r, ST_BAD_INPUT, buf_cstr(&m));
 		free(m.p);
 		return 1;
