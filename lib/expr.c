@@ -63,7 +63,7 @@ compile(struct expr *e)
 	jq_set_input_cb(e->jq, no_input, NULL);
 	jq_set_debug_cb(e->jq, debug_msg, NULL);
 	jq_set_error_cb(e->jq, compile_msg, e);
-	if (!jq_compile_args(e->jq, e->text, e->args)) {
+	if (!jq_compile_args(e->jq, e->text, args_bind(e->args))) {
 		die(PT_EXIT_USAGE, "%s: %s", e->what,
 		    e->msgs.len ? buf_cstr(&e->msgs) : "does not compile");
 	}
@@ -261,7 +261,46 @@ args_add(jv *args, const char *name, const char *value, int is_json)
 		}
 	} else
 		v = jv_string(value);
-	*args = jv_object_set(*args, jv_string(name), v);
+	if (jv_object_has(jv_copy(*args), jv_string(name)))
+		jv_free(v);   /* the first one stays */
+	else
+		*args = jv_object_set(*args, jv_string(name), v);
+}
+
+jv
+args_bind(jv named)
+{
+	jv b = jv_object_delete(jv_object_delete(jv_copy(named), jv_string("ENV")), jv_string("__loc__"));
+	jv a = jv_object_set(jv_object(), jv_string("positional"), jv_array());
+	return jv_object_set(b, jv_string("ARGS"), jv_object_set(a, jv_string("named"), named));
+}
+
+jv
+jv_deep_copy(jv v)
+{
+	jv c;
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NUMBER:
+		c = jv_number(jv_number_value(v));
+		break;
+	case JV_KIND_STRING:
+		c = jv_string_sized(jv_string_value(v), jv_string_length_bytes(jv_copy(v)));
+		break;
+	case JV_KIND_ARRAY:
+		c = jv_array();
+		jv_array_foreach(v, i, x)
+			c = jv_array_append(c, jv_deep_copy(x));
+		break;
+	case JV_KIND_OBJECT:
+		c = jv_object();
+		jv_object_foreach(v, k, x)
+			c = jv_object_set(c, jv_deep_copy(k), jv_deep_copy(x));
+		break;
+	default:
+		return v;   /* null, true, false: nothing shared */
+	}
+	jv_free(v);
+	return c;
 }
 
 /* Whether the valid JSON text [v, v+n) is already as jq prints it: a string

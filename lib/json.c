@@ -73,6 +73,19 @@ utf8_len(const unsigned char *q, const unsigned char *e)
 	return n;
 }
 
+/* Whether r starts \uDC00-\uDFFF: 1, 0, or -1 when e comes first. */
+static int
+low_surrogate(const unsigned char *r, const unsigned char *e)
+{
+	for (int i = 0; i < 6; i++) {
+		if (r + i >= e)
+			return -1;
+		if (i < 2 ? r[i] != "\\u"[i] : hexval(r[i]) < 0)
+			return 0;
+	}
+	return hexval(r[2]) == 0xd && hexval(r[3]) >= 0xc;
+}
+
 /* Scans the string body after the opening quote; returns the offset past the
  * closing quote, or -1 (more input needed) or -2 (bad, *errp set). Sets *esc
  * if the string holds an escape. */
@@ -141,6 +154,17 @@ found:
 					*errp = "invalid \\u escape in string";
 					return -2;
 				}
+			if (hexval(q[2]) == 0xd && hexval(q[3]) >= 8 && hexval(q[3]) < 0xc) {
+				/* a high surrogate needs its low one, as jq 1.6 reads it */
+				int low = low_surrogate(q + 6, e);
+				if (low < 0)
+					return -1;
+				if (!low) {
+					*errp = "invalid \\uXXXX\\uXXXX surrogate pair escape";
+					return -2;
+				}
+				q += 6;
+			}
 			q += 6;
 			break;
 		default:
@@ -207,7 +231,7 @@ json_scan(const char *s, size_t n, int eof, int stop_nl, size_t *startp, size_t 
 	const unsigned char *p = (const unsigned char *)s, *e = p + n, *base = p;
 	int pending = 0;   /* a top-level member's value is being scanned */
 	char stack[JSON_MAX_DEPTH];
-	int depth = 0;
+	int depth = 0, nobj = 0;   /* nobj: the objects among them */
 	long nl = 0, k;
 	int esc;
 	const char *lit;
@@ -234,15 +258,18 @@ value:
 	switch (*p) {
 	case '{':
 	case '[':
-		if (depth >= JSON_MAX_DEPTH) {
+		/* jq 1.6's limit: its parser's stack holds 256 entries, a
+		 * container one and an object's key one more */
+		if (depth + nobj >= JSON_MAX_DEPTH) {
 			*errp = "nesting deeper than 256 levels";
 			goto bad;
 		}
+		nobj += *p == '{';
 		stack[depth++] = (char)*p++;
 		WS();
 		if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
 			p++;
-			depth--;
+			nobj -= stack[--depth] == '{';
 			goto after;
 		}
 		if (stack[depth - 1] == '{')
@@ -342,7 +369,7 @@ after:
 	}
 	if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
 		p++;
-		depth--;
+		nobj -= stack[--depth] == '{';
 		goto after;
 	}
 	*errp = stack[depth - 1] == '{' ? "expected ',' or '}'" : "expected ',' or ']'";

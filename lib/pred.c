@@ -133,8 +133,13 @@ string_lit(struct parser *ps)
 	}
 	if (*q != '"')
 		return fail(ps, "an unterminated string");
-	struct buf b = { 0 };
+	struct buf b = { 0 }, u = { 0 };
 	json_unquote(ps->p, q + 1, &b);
+	/* bytes that are not UTF-8 read as U+FFFD, as jq's lexer reads them */
+	json_quote(&u, b.p ? b.p : "", b.len);
+	b.len = 0;
+	json_unquote(u.p, u.p + u.len, &b);
+	free(u.p);
 	struct node *x = node(N_LIT, NULL, NULL);
 	x->own = buf_cstr(&b);
 	x->lit = (struct val){ V_STR, 0, x->own, b.len };
@@ -159,6 +164,10 @@ arg_lit(struct parser *ps)
 	case JV_KIND_FALSE: x = node(N_LIT, NULL, NULL); x->lit.k = V_FALSE; break;
 	case JV_KIND_TRUE: x = node(N_LIT, NULL, NULL); x->lit.k = V_TRUE; break;
 	case JV_KIND_NUMBER:
+		if (isnan(jv_number_value(v))) {   /* jq orders NaN its own way */
+			fail(ps, "a $variable that is NaN");
+			break;
+		}
 		x = node(N_LIT, NULL, NULL);
 		x->lit = (struct val){ V_NUM, jv_number_value(v), NULL, 0 };
 		break;
@@ -400,8 +409,9 @@ parse_pipe(struct parser *ps)
 struct pred *
 pred_compile(const char *text, jv args, const char **why)
 {
-	struct parser ps = { text, args, NULL };
+	struct parser ps = { text, args_bind(jv_copy(args)), NULL };
 	struct node *root = parse_pipe(&ps);
+	jv_free(ps.args);
 	ws(&ps);
 	if (root && *ps.p) {
 		node_free(root);

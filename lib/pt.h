@@ -231,9 +231,17 @@ void expr_regex_init(void);
 jv rec_parse(const struct rec *r);   /* the record as a jv (invalid with message on failure) */
 /* jq's message for an invalid value, consumed; caller frees. */
 char *jv_errmsg(jv v);
-/* --arg/--argjson handling shared by every tool: adds to *args (an object). */
+/* --arg/--argjson handling shared by every tool: adds to *args (an object;
+ * a name given twice keeps its first value, as jq 1.6 does). */
 void args_add(jv *args, const char *name, const char *value, int is_json);
 void args_option(jv *args, int is_json, int argc, char **argv);   /* getopt's --arg/--argjson */
+/* The variables a program sees for the named arguments (consumed): each
+ * name, and $ARGS = {positional: [], named}; never $ENV or $__loc__, which
+ * are jq's own whatever the arguments say. */
+jv args_bind(jv named);
+/* A copy of v (consumed) that shares nothing with it, for another thread
+ * (jv reference counts are not atomic); numbers keep their double. */
+jv jv_deep_copy(jv v);
 
 /* path.c: the fast field path (pt(7), Expressions). */
 struct path;

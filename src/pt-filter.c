@@ -284,17 +284,16 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 		n = 1;
 	else if (how == EXPR_REGEX && n > 1)
 		expr_regex_init();
-	jv argtext = jv_dump_string(args, 0);
 	for (long i = 0; i < n; i++) {
-		ws[i].e = expr_new(prog, jv_parse(jv_string_value(argtext)), "EXPR");
-		ws[i].dx = distinct ? expr_new(distinct, jv_parse(jv_string_value(argtext)), "--distinct") : NULL;
-		ws[i].sk = shard_n ? expr_new(shard_by, jv_parse(jv_string_value(argtext)), "--shard-by") : NULL;
+		ws[i].e = expr_new(prog, jv_deep_copy(jv_copy(args)), "EXPR");
+		ws[i].dx = distinct ? expr_new(distinct, jv_deep_copy(jv_copy(args)), "--distinct") : NULL;
+		ws[i].sk = shard_n ? expr_new(shard_by, jv_deep_copy(jv_copy(args)), "--shard-by") : NULL;
 		const char *why;
-		jv a = jv_parse(jv_string_value(argtext));
+		jv a = jv_deep_copy(jv_copy(args));
 		ws[i].pr = native ? pred_compile(prog, a, &why) : NULL;
 		jv_free(a);
 	}
-	jv_free(argtext);
+	jv_free(args);
 	long started = 0;
 	if (n > 1)
 		while (started < n && pthread_create(&tid[started], NULL, work, &ws[started]) == 0)

@@ -181,3 +181,51 @@ while IFS= read -r f; do
 $f"
 done < $TMPDIR/preds.txt
 check "150 random native predicates: all native, all as jq" "150" "$nat$bad"
+
+# What jq 1.6 reserves or rejects (issue 25.10): its own $ENV, $__loc__ and
+# $ARGS whatever --arg says; the first of two --arg with one name; numbers
+# that do not print back (1e1000, NaN) keep their value on every thread; a
+# byte of EXPR that is not UTF-8 reads as U+FFFD. Each as jq keeps, at 1 and
+# 3 threads.
+printf '{"a":1,"r":"\xef\xbf\xbd"}\n{"a":2,"r":"x"}\n' > $TMPDIR/res.ndjson
+while IFS=$'\t' read -r args f; do
+	case $args in ''|'#'*) continue;; esac
+	eval "set -- $args"
+	f=$(printf '%b' "$f")   # (\xff: the byte)
+	want=$(jq -c "$@" "select($f)" $TMPDIR/res.ndjson 2>&1)
+	for t in 1 3; do
+		got=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 pt-filter --threads $t "$@" "select($f)" $TMPDIR/res.ndjson 2>&1)
+		check "filter-reserved ($t thread(s)) $args $f" "$want" "$got"
+	done
+done <<'F'
+--arg ENV x	$ENV | type == "object"
+--arg ENV x	$ENV == "x"
+--arg __loc__ x	$__loc__ == "x"
+--arg __loc__ x	$__loc__.line == 1
+--arg ARGS x	$ARGS.named.ARGS == "x"
+--arg ARGS x	$ARGS == "x"
+--arg z z	$ARGS == {"positional": [], "named": {"z": "z"}}
+--arg a x --arg a y	$a == "x"
+--arg a x --argjson a 2	$a == "x" and $ARGS.named == {"a": "x"}
+--argjson x 1e1000	$x == 1e1000
+--argjson x 1e1000	.a < $x
+--argjson x -1e1000	.a > $x
+--argjson x NaN	$x < 1
+--argjson x NaN	.a > $x
+--argjson x 100000000000000000001	$x == 100000000000000000001
+--arg z z	.r == "\xff"
+--arg z z	.r == "a\xffb" | not
+F
+# records jq 1.6 rejects are bad records here too: a lone high surrogate, and
+# nesting past its parser's 256 entries (a container one, an object's key one more)
+{ printf '{"a":"\\ud800"}\n{"a":"\\ud800x"}\n{"a":"\\udc00"}\n{"a":"\\ud83d\\ude00"}\n'
+  python3 -c "print('{\"a\":' * 128 + '1' + '}' * 128); print('{\"a\":' * 129 + '1' + '}' * 129)
+print('{\"a\":' + '[' * 254 + ']' * 254 + '}'); print('{\"a\":' + '[' * 255 + ']' * 255 + '}')"; } > $TMPDIR/rej.ndjson
+for i in 1 2 3 4 5 6 7 8; do
+	sed -n "${i}p" $TMPDIR/rej.ndjson > $TMPDIR/one.ndjson
+	jq -c 'true' $TMPDIR/one.ndjson > /dev/null 2>&1; w=$?
+	pt-filter 'true' $TMPDIR/one.ndjson > /dev/null 2>&1; g=$?
+	check "filter-rejects line $i as jq does (jq exit $w)" "$([ $w = 0 ] && echo 0 || echo 1)" "$g"
+done
+check "a lone surrogate, said" "pt-filter: $TMPDIR/rej.ndjson:1: invalid JSON: invalid \\uXXXX\\uXXXX surrogate pair escape" \
+	"$(pt-filter .a $TMPDIR/rej.ndjson 2>&1 | head -1)"
