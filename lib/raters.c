@@ -268,7 +268,7 @@ ppi_mean(const double *y, const double *f, size_t n, const double *fu, size_t nu
 	}
 	if (n < 2 || nu < 2)
 		return;
-	double my = 0, mf = 0, mu = 0, vf = 0, vu = 0, cyf = 0, vall = 0, mall = 0;
+	double my = 0, mf = 0, mu = 0, vu = 0, cyf = 0, vall = 0, mall = 0;
 	for (size_t i = 0; i < n; i++) {
 		my += y[i] / n;
 		mf += f[i] / n;
@@ -276,17 +276,21 @@ ppi_mean(const double *y, const double *f, size_t n, const double *fu, size_t nu
 	for (size_t i = 0; i < nu; i++)
 		mu += fu[i] / nu;
 	mall = (mf * n + mu * nu) / na;
+	/* divisors as ppi_py (Angelopoulos et al.) has them: the covariance of
+	 * truth and prediction over n, the variance of all predictions over
+	 * n + N - 1 (np.cov in _calc_lam_glm), the standard errors over n and N */
 	for (size_t i = 0; i < n; i++) {
 		cyf += (y[i] - my) * (f[i] - mf) / n;
-		vf += (f[i] - mf) * (f[i] - mf) / n;
-		vall += (f[i] - mall) * (f[i] - mall) / na;
+		vall += (f[i] - mall) * (f[i] - mall) / (na - 1);
 	}
 	for (size_t i = 0; i < nu; i++) {
 		vu += (fu[i] - mu) * (fu[i] - mu) / nu;
-		vall += (fu[i] - mall) * (fu[i] - mall) / na;
+		vall += (fu[i] - mall) * (fu[i] - mall) / (na - 1);
 	}
 	double lam = 1;
-	if (tune)   /* PPI++: the variance-minimising weight, clipped to [0, 1] */
+	/* PPI++: the variance-minimising weight, clipped to [0, 1]; a constant
+	 * judge (no variance; ppi_py divides 0 by 0) gets 0, the classical mean */
+	if (tune)
 		lam = vall > 0 ? fmin(1, fmax(0, cyf / ((1 + (double)n / nu) * vall))) : 0;
 	/* theta = lambda mean(f~) + mean(y - lambda f) */
 	double vr = 0;

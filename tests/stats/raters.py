@@ -153,7 +153,8 @@ def reference():
         for tune in (False, True):
             lam = 1.0
             if tune:
-                lam = min(1, max(0, np.mean((y - y.mean()) * (f - f.mean())) / ((1 + n / N) * fall.var())))
+                # ppi_py's _calc_lam_glm: np.cov of all predictions (ddof 1)
+                lam = min(1, max(0, np.mean((y - y.mean()) * (f - f.mean())) / ((1 + n / N) * np.cov(fall))))
             est = lam * fu.mean() + (y - lam * f).mean()
             se = math.sqrt(lam ** 2 * fu.var() / N + (y - lam * f).var() / n)
             print(json.dumps({"dataset": name + ("_tuned" if tune else ""), "verb": "ppi", "g": "all",
