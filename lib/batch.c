@@ -67,11 +67,27 @@ nap(double s)
 	}
 }
 
+/* Where a control request's reply goes: memory, within REPLY_MAX, or a
+ * result file's temporary file on disk, however long. */
+struct sink {
+	struct buf *out;
+	FILE *file;
+	int too_big;
+};
+
 static size_t
 on_data(char *p, size_t size, size_t n, void *data)
 {
-	buf_add(data, p, size * n);
-	return size * n;
+	struct sink *k = data;
+	n *= size;
+	if (k->file)
+		return fwrite(p, 1, n, k->file);
+	if (k->out->len + n > REPLY_MAX) {
+		k->too_big = 1;
+		return 0;
+	}
+	buf_add(k->out, p, n);
+	return n;
 }
 
 static size_t
@@ -86,7 +102,7 @@ on_head(char *p, size_t size, size_t n, void *data)
  * server's Retry-After or a doubling wait. Returns the HTTP status, 0 when
  * no reply came (*err says why; the caller frees it). */
 static long
-call(struct run *r, const char *url, const char *body, curl_mime *mime, struct buf *out, char **err)
+call(struct run *r, const char *url, const char *body, curl_mime *mime, struct buf *out, FILE *file, char **err)
 {
 	long code = 0;
 	*err = NULL;
@@ -94,7 +110,13 @@ call(struct run *r, const char *url, const char *body, curl_mime *mime, struct b
 		CURL *c = curl_easy_init();
 		char errbuf[CURL_ERROR_SIZE] = "";
 		double wait = -1;
+		struct sink k = { out, file, 0 };
 		out->len = 0;
+		if (file && (fflush(file) != 0 || ftruncate(fileno(file), 0) != 0 || fseek(file, 0, SEEK_SET) != 0)) {
+			*err = estrdup(strerror(errno));
+			curl_easy_cleanup(c);
+			return 0;
+		}
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, mime ? r->plain : r->json);
 		if (body)
@@ -102,7 +124,7 @@ call(struct run *r, const char *url, const char *body, curl_mime *mime, struct b
 		if (mime)
 			curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_head);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, &wait);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -114,14 +136,21 @@ call(struct run *r, const char *url, const char *body, curl_mime *mime, struct b
 		free(*err);
 		*err = NULL;
 		struct buf m = { 0 };
-		if (res != CURLE_OK)
+		if (k.too_big)
+			buf_adds(&m, "reply larger than " REPLY_MAX_TEXT ": not read further");
+		else if (res != CURLE_OK)
 			buf_printf(&m, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
 		else if (code < 200 || code >= 300)
-			buf_printf(&m, "HTTP %ld: %.200s", code, out->p ? buf_cstr(out) : "");
+			buf_printf(&m, "HTTP %ld: %s", code, out->p ? buf_cstr(out) : "");
 		if (!m.len)
 			return code;
+		/* the key redacted before the text is cut, so no part of it is kept */
 		*err = redact(buf_cstr(&m), r->o->key);
+		if (strlen(*err) > 240)
+			strcpy(*err + 237, "...");
 		free(m.p);
+		if (k.too_big)
+			return code;
 		int again = res != CURLE_OK || code == 408 || code == 409 || code == 429 || code >= 500;
 		if (!again || attempt >= r->o->retries || pt_interrupted)
 			return code;
@@ -272,26 +301,46 @@ join_line(struct run *r, struct bat *b, const char *line, size_t len, int *known
 		end_req(r, q, b, code, text, strlen(text), 0, NULL);
 		cJSON_free(text);
 	} else if (q) {
-		end_req(r, q, b, code, NULL, 0, gone ? ST_NOT_SENT : ST_HTTP_ERROR, buf_cstr(&why));
+		char *w = redact(buf_cstr(&why), r->o->key);   /* (a result's error text is the server's) */
+		end_req(r, q, b, code, NULL, 0, gone ? ST_NOT_SENT : ST_HTTP_ERROR, w);
+		free(w);
 	}
 	free(why.p);
 	cJSON_Delete(o);
 	return 1;
 }
 
-/* Joins a downloaded result file; counts lines that answer no request here. */
+/* Joins a downloaded result file, a line at a time (a line longer than
+ * REPLY_MAX holds no reply pt would read); counts lines that answer no
+ * request here. */
 static void
-join_text(struct run *r, struct bat *b, const struct buf *t, long *unknown)
+join_file(struct run *r, struct bat *b, FILE *f, long *unknown)
 {
-	const char *p = t->p, *e = t->p + t->len;
-	while (p && p < e) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		const char *end = nl ? nl : e;
-		int known;
-		if (end > p && (!join_line(r, b, p, (size_t)(end - p), &known) || !known))
-			++*unknown;
-		p = nl ? nl + 1 : e;
+	struct buf line = { 0 };
+	char chunk[65536];
+	int over = 0;
+	rewind(f);
+	for (;;) {
+		char *got = fgets(chunk, sizeof chunk, f);
+		size_t n = got ? strlen(chunk) : 0;
+		int end = !got || chunk[n - 1] == '\n';
+		if (got && !over)
+			buf_add(&line, chunk, n - (chunk[n - 1] == '\n'));
+		if (line.len > REPLY_MAX) {
+			over = 1;
+			line.len = 0;
+		}
+		if (end) {
+			int known;
+			if (over || (line.len && (!join_line(r, b, line.p, line.len, &known) || !known)))
+				++*unknown;
+			line.len = 0;
+			over = 0;
+		}
+		if (!got)
+			break;
 	}
+	free(line.p);
 }
 
 /* Adds a line to the state file: the file is written anew to a temporary
@@ -391,7 +440,7 @@ create(struct run *r, const size_t *idx, size_t n)
 	if (anth) {
 		buf_adds(&lines, "]}");
 		u = url_of(r, "/messages/batches", NULL, NULL, 0);
-		code = call(r, u, buf_cstr(&lines), NULL, &out, &err);
+		code = call(r, u, buf_cstr(&lines), NULL, &out, NULL, &err);
 	} else {
 		curl_mime *mime = curl_mime_init(NULL);
 		curl_mimepart *part = curl_mime_addpart(mime);
@@ -403,7 +452,7 @@ create(struct run *r, const size_t *idx, size_t n)
 		curl_mime_type(part, "application/jsonl");
 		curl_mime_data(part, lines.p, lines.len);
 		u = url_of(r, "/files", NULL, NULL, 1);
-		code = call(r, u, NULL, mime, &out, &err);
+		code = call(r, u, NULL, mime, &out, NULL, &err);
 		curl_mime_free(mime);
 		o = err ? NULL : cJSON_ParseWithLength(out.p, out.len);
 		const char *file = str_item(o, "id");
@@ -415,7 +464,7 @@ create(struct run *r, const size_t *idx, size_t n)
 			buf_printf(&cbody, ",\"endpoint\":\"%s\",\"completion_window\":\"24h\"}", r->endpoint);
 			free(u);
 			u = url_of(r, "/batches", NULL, NULL, 1);
-			code = call(r, u, buf_cstr(&cbody), NULL, &out, &err);
+			code = call(r, u, buf_cstr(&cbody), NULL, &out, NULL, &err);
 		}
 		cJSON_Delete(o);
 	}
@@ -507,6 +556,7 @@ join_bat(struct run *r, struct bat *b, const cJSON *o, const char *st)
 	int anth = r->o->api == API_ANTHROPIC;
 	long unknown = 0;
 	struct buf file = { 0 }, why = { 0 };
+	FILE *tmp = tmpfile();   /* a result file goes to disk, not to memory */
 	/* Anthropic's results (at its documented path, which is what results_url
 	 * names: the key goes to no other host), OpenAI's output and error files */
 	const char *files[] = { anth ? "results_url" : "output_file_id", anth ? NULL : "error_file_id" };
@@ -516,14 +566,16 @@ join_bat(struct run *r, struct bat *b, const cJSON *o, const char *st)
 		if (!fid)
 			continue;
 		char *u = anth ? url_of(r, "/messages/batches", b->id, "/results", 0) : url_of(r, "/files", fid, "/content", 1);
-		long code = call(r, u, NULL, NULL, &file, &err);
+		long code = tmp ? call(r, u, NULL, NULL, &file, tmp, &err) : 0;
 		free(u);
+		if (!tmp)
+			err = estrdup(strerror(errno));
 		if (err) {
 			lose(r, b, code, files[f], err);
 			free(err);
 			goto out;
 		}
-		join_text(r, b, &file, &unknown);
+		join_file(r, b, tmp, &unknown);
 	}
 	if (unknown) {
 		unshow(r);
@@ -536,6 +588,8 @@ join_bat(struct run *r, struct bat *b, const cJSON *o, const char *st)
 	end_rest(r, b, 0, ST_NOT_SENT, buf_cstr(&why));
 	state_ended(r, b, st);
 out:
+	if (tmp)
+		fclose(tmp);
 	free(file.p);
 	free(why.p);
 }
@@ -548,7 +602,7 @@ poll_bat(struct run *r, struct bat *b)
 	char *err = NULL;
 	int anth = r->o->api == API_ANTHROPIC;
 	char *u = url_of(r, anth ? "/messages/batches" : "/batches", b->id, NULL, 1);
-	long code = call(r, u, NULL, NULL, &out, &err);
+	long code = call(r, u, NULL, NULL, &out, NULL, &err);
 	cJSON *o = err ? NULL : cJSON_ParseWithLength(out.p, out.len);
 	const char *st = str_item(o, anth ? "processing_status" : "status");
 	const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "request_counts");

@@ -33,6 +33,7 @@ struct xfer {
 	double not_before, t_first, t_attempt, retry_after;
 	int url;                                /* the replica */
 	char errbuf[256];
+	const char *too_big;                    /* why the reply was not read to its end, or NULL */
 	int no_retry;                           /* the server said x-should-retry: false */
 	int waits;                              /* attempts the server asked to wait after (not counted) */
 	struct ratelimit rl;                    /* the last reply's rate-limit headers */
@@ -64,7 +65,9 @@ struct engine {
 	long n429;
 	double probe_until;           /* before the first reply, or this time, one request goes alone,
 	                                 so that its rate-limit headers pace the rest (0: done) */
-	double paused;                /* seconds some replica was paused by the server */
+	double paused;                /* seconds a start was held back by a server's pause */
+	double pause_since;           /* since when one is (0: none) */
+	int said_bad_limit;           /* a rate-limit header that made no sense was said */
 	struct job **running;         /* in flight */
 	int nrunning, limit;
 	int *url_load;
@@ -84,6 +87,19 @@ struct engine {
 	int bad_batch_file;           /* --from-batch-output: the file had lines that are no result */
 	long unfailed;                /* ended not ok but not failed: written for a batch (--batch-input) */
 };
+
+/* Bytes of replies held by transfers in flight, all of them together. */
+static size_t held_bytes;
+static const char too_long[] = "reply larger than " REPLY_MAX_TEXT " (a chat answer is kilobytes): not read further";
+static const char too_many[] = "the replies in flight hold " HELD_MAX_TEXT " together (fewer with a smaller -j)";
+
+/* Drops what j's transfer had read. */
+static void
+resp_drop(struct job *j)
+{
+	held_bytes -= j->x->resp.len;
+	j->x->resp.len = 0;
+}
 
 double
 mono_now(void)
@@ -271,6 +287,7 @@ set_error(struct engine *e, struct job *j, const char *fmt, const char *detail)
 static void
 hand_back(struct job *j)
 {
+	resp_drop(j);
 	free(j->x->resp.p);
 	free(j->x);
 	j->x = NULL;
@@ -548,14 +565,24 @@ engine_batch_failed(struct engine *e)
 	return e->bad_batch_file;
 }
 
+/* A reply is kept in memory as it comes, within REPLY_MAX for one and
+ * HELD_MAX for all in flight (an endless body, a gzip bomb: curl hands us
+ * the inflated bytes, so the cap is on those); past either, the transfer
+ * stops with the reason in x->too_big. */
 static size_t
 on_body(char *p, size_t size, size_t n, void *data)
 {
 	struct job *j = data;
-	if (j->x->resp.len + n > (size_t)256 << 20)
-		return 0;   /* a reply over 256 MiB is an error, not a memory blow-up */
-	buf_add(&j->x->resp, p, size * n);
-	return size * n;
+	n *= size;
+	if (j->x->resp.len + n > REPLY_MAX)
+		j->x->too_big = too_long;
+	else if (held_bytes + n > HELD_MAX)
+		j->x->too_big = too_many;
+	if (j->x->too_big)
+		return 0;
+	buf_add(&j->x->resp, p, n);
+	held_bytes += n;
+	return n;
 }
 
 /* The wait a response header asks for: Retry-After (seconds or an HTTP
@@ -615,7 +642,8 @@ start(struct engine *e, struct job *j, int best)
 	j->x->url = best;
 	j->base_url = e->shown[best];
 	e->url_load[best]++;
-	j->x->resp.len = 0;
+	resp_drop(j);
+	j->x->too_big = NULL;
 	j->x->no_retry = 0;
 	j->x->retry_after = -1;
 	ratelimit_clear(&j->x->rl);
@@ -665,6 +693,8 @@ room(const struct engine *e, double t)
 	return e->probe_until != 0 && (e->probe_until < 0 || t < e->probe_until) ? 1 : e->limit;
 }
 
+static const char pause_why[] = "the server asked to wait";
+
 /* The replica j may start on now (the least loaded that no pause or bucket
  * holds back), or -1 with *until and *why saying when the first could. */
 static int
@@ -675,7 +705,7 @@ pick_replica(struct engine *e, const struct job *j, double t, double *until, con
 	for (int i = 0; i < e->o.nurls; i++) {
 		struct pace *p = &e->pace[i];
 		double w = p->pause_until - t, wr = bucket_wait(&p->req, 1, t), wt = bucket_wait(&p->tok, j->x->est_tokens, t);
-		const char *r = "rate limit";
+		const char *r = pause_why;
 		if (wr > w)
 			w = wr, r = "pacing to the server's request limit";
 		if (wt > w)
@@ -710,6 +740,10 @@ start_due(struct engine *e)
 			e->tail = j;
 		e->queued++;
 	}
+	/* "s paused": the time a server's pause held a start back, as waited */
+	if (e->pause_since > 0)
+		e->paused += t - e->pause_since;
+	e->pause_since = 0;
 	e->blocked_until = 0;
 	while (e->queue && e->nrunning < room(e, t) && !pt_interrupted) {
 		struct job *j = e->queue;
@@ -723,8 +757,18 @@ start_due(struct engine *e)
 		int url = w > 0 ? -1 : pick_replica(e, j, t, &e->blocked_until, &e->blocked_why, &e->blocked_url);
 		if (w > 0)
 			e->blocked_until = t + w;
-		if (url < 0)
+		if (url < 0 && j->x->t_first > 0 && e->blocked_until - j->x->t_first > e->o.max_wait) {
+			/* a retry held back past its --max-wait ends with what it got */
+			pop_front(e);
+			finish(e, j);
+			e->blocked_until = 0;
+			continue;
+		}
+		if (url < 0) {
+			if (e->blocked_why == pause_why)
+				e->pause_since = t;
 			return;
+		}
 		if (e->o.rpm > 0)
 			e->next_start = (e->next_start > t - 60 / e->o.rpm ? e->next_start : t) + 60 / e->o.rpm;
 		bucket_take(&e->tpm, j->x->est_tokens, t);
@@ -752,6 +796,10 @@ pace_reply(struct engine *e, struct job *j, long code)
 	/* the server's count is as of this request: those started after it
 	 * may not be in it yet */
 	double later = (double)(p->starts - j->x->start_seq - 1), later_tok = p->started_tokens - j->x->start_tokens;
+	if (j->x->rl.bad[0] && !e->said_bad_limit) {
+		e->said_bad_limit = 1;
+		warn("%s sent '%s': not a rate limit pt can keep to; ignored", e->shown[j->x->url], j->x->rl.bad);
+	}
 	if (j->x->rl.v[0][0] >= 0)
 		bucket_server(&p->req, j->x->rl.v[0][0] - later, j->x->rl.v[0][1], t);
 	if (tok[0] >= 0)
@@ -759,11 +807,9 @@ pace_reply(struct engine *e, struct job *j, long code)
 	if (code == 429)
 		e->n429++;
 	if ((code == 429 || code == 503 || code == 529) && j->x->retry_after >= 0) {
-		double until = t + (j->x->retry_after < e->o.retry_after_cap ? j->x->retry_after : e->o.retry_after_cap);
-		if (until > p->pause_until) {
-			e->paused += until - (p->pause_until > t ? p->pause_until : t);
+		double until = t + fmin(j->x->retry_after, fmin(e->o.retry_after_cap, e->o.max_wait));
+		if (until > p->pause_until)
 			p->pause_until = until;
-		}
 	}
 }
 
@@ -772,6 +818,8 @@ retryable_http(long code)
 {
 	return code == 408 || code == 409 || code == 429 || code >= 500;
 }
+
+static int answer(struct engine *e, struct job *j, long code, const char *body, size_t len);
 
 /* An HTTP error's own message, if its body says one ({"error":{"message":…}}). */
 static char *
@@ -792,6 +840,22 @@ http_message(const char *p)
 
 int
 engine_answer(struct engine *e, struct job *j, long code, const char *body, size_t len)
+{
+	/* a key the server quotes (a 401's message, an answer that echoes it)
+	 * goes no further, into no record, cache or message: redacted first,
+	 * before anything is cut */
+	char *clean = e->o.key && strstr(body, e->o.key) ? redact(body, e->o.key) : NULL;
+	if (clean) {
+		body = clean;
+		len = strlen(clean);
+	}
+	int again = answer(e, j, code, body, len);
+	free(clean);
+	return again;
+}
+
+static int
+answer(struct engine *e, struct job *j, long code, const char *body, size_t len)
 {
 	const char *err = NULL;
 	j->http_status = code;
@@ -848,9 +912,14 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		j->http_status = code;
 		reply_free(&j->reply);
 		j->status = res == CURLE_OPERATION_TIMEDOUT ? ST_TIMEOUT : ST_NETWORK_ERROR;
-		set_error(e, j, "%s", j->x->errbuf[0] ? j->x->errbuf : curl_easy_strerror(res));
+		set_error(e, j, "%s", j->x->too_big ? j->x->too_big : j->x->errbuf[0] ? j->x->errbuf : curl_easy_strerror(res));
 		retry = res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
 		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;
+		if (j->x->too_big == too_long) {
+			/* a server that sends that much will again: said, not asked again */
+			j->status = ST_BAD_RESPONSE;
+			retry = 0;
+		}
 	} else {
 		const char *body = j->x->resp.p ? buf_cstr(&j->x->resp) : "";
 		retry = engine_answer(e, j, code, body, j->x->resp.len);
@@ -881,23 +950,28 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		else if (code < 200 || code >= 300)
 			e->tpm.level += j->x->est_tokens;
 	}
-	double delay;
+	/* pt's own backoff grows with every attempt, 0.5 s to 60 s, each wait
+	 * between half and all of it; a server's retry time (at most
+	 * --retry-after-cap) may lengthen it, never shorten it: a Retry-After
+	 * of 0 is no reason to ask again at once */
+	double cap = fmin(60, 0.5 * pow(2, j->attempts - 1)), delay = cap / 2 + uniform(e) * cap / 2;
 	if (j->x->retry_after >= 0)
-		delay = j->x->retry_after < e->o.retry_after_cap ? j->x->retry_after : e->o.retry_after_cap;
-	else {
-		double cap = 0.5 * pow(2, j->attempts - j->x->waits - 1);
-		delay = uniform(e) * (cap < 60 ? cap : 60);
-	}
-	if (asks_wait && mono_now() + delay - j->x->t_first <= e->o.max_wait)
+		delay = fmax(delay, fmin(j->x->retry_after, e->o.retry_after_cap));
+	/* --max-wait bounds a record's waiting in all, from its first attempt */
+	if (mono_now() + delay - j->x->t_first > e->o.max_wait)
+		retry = 0;
+	else if (asks_wait)
 		j->x->waits++;
 	else if (!(retry && j->attempts - j->x->waits <= e->o.retries))
 		retry = 0;
 	if (retry && !pt_interrupted) {
+		resp_drop(j);
 		j->x->not_before = mono_now() + delay;
 		e->retries++;
 		later_push(e, j);
 		return;
 	}
+	resp_drop(j);
 	free(j->x->resp.p);
 	j->x->resp = (struct buf){ 0 };
 	finish(e, j);
@@ -1055,6 +1129,9 @@ engine_totals(struct engine *e)
 	if (e->o.progress && e->progress_shown)
 		fputs("\r\033[K", stderr);
 	char detail[96] = "", limits[96] = "";
+	if (e->pause_since > 0)
+		e->paused += mono_now() - e->pause_since;
+	e->pause_since = 0;
 	if (e->rtok || e->cachedtok)   /* what the server said of them: reasoning, prompt from its cache */
 		snprintf(detail, sizeof detail, " (%ld reasoning, %ld cached prompt)", e->rtok, e->cachedtok);
 	if (e->n429 || e->paused > 0)

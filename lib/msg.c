@@ -82,12 +82,37 @@ print_version(void)
 	exit(PT_EXIT_OK);
 }
 
+void
+vsay(const char *where, const char *fmt, va_list ap)
+{
+	char small[512], *m = small;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n >= (int)sizeof small) {
+		m = emalloc((size_t)n + 1);
+		vsnprintf(m, (size_t)n + 1, fmt, ap);
+	}
+	fprintf(stderr, "%s: %s", progname, where ? where : "");
+	/* a message may quote a server or a record: a control character in it
+	 * (ESC, BEL, CR, LF) would act on the terminal or forge a line */
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)m[i];
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	if (m != small)
+		free(m);
+}
+
 /* "tool: " and the message, without its newline. */
 static void
 say(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	vsay(NULL, fmt, ap);
 }
 
 void

@@ -33,9 +33,17 @@ void bucket_server(struct bucket *b, double remaining, double limit, double t);
 /* A reply's rate-limit headers: v[requests, tokens, input tokens][remaining, limit], -1 unknown. */
 struct ratelimit {
 	double v[3][2];
+	char bad[96];   /* the first header that made no sense (ignored), or "" */
 };
 void ratelimit_clear(struct ratelimit *r);
 void ratelimit_header(struct ratelimit *r, const char *line, size_t len);
+
+/* The most a server's reply may hold (inflated), and what all replies in
+ * flight may hold together: a hostile server bounds nothing. */
+#define REPLY_MAX ((size_t)8 << 20)
+#define REPLY_MAX_TEXT "8 MiB"
+#define HELD_MAX ((size_t)512 << 20)
+#define HELD_MAX_TEXT "512 MiB"
 
 /* engine.c, for batch.c */
 double mono_now(void);                      /* seconds on the monotonic clock */

@@ -35,7 +35,9 @@ bucket_wait(const struct bucket *b, double cost, double t)
 	double l = level_at(b, t);
 	if (l >= cost)
 		return 0;
-	return b->rate > 0 ? (cost - l) / b->rate : 1;
+	/* a per-minute bucket is full again a minute after it was empty,
+	 * however much it is owed */
+	return b->rate > 0 ? fmin((cost - l) / b->rate, b->size / b->rate) : 1;
 }
 
 void
@@ -88,9 +90,14 @@ ratelimit_header(struct ratelimit *r, const char *line, size_t len)
 	for (size_t i = 0; i < sizeof h / sizeof *h; i++) {
 		if (strcasecmp(buf, h[i].name) != 0)
 			continue;
-		double x = strtod(v, NULL);
-		if (isfinite(x) && x >= 0)
+		char *end;
+		double x = strtod(v, &end);
+		/* a server's number is bounded before it is slept on: a limit
+		 * below one a minute, or text that is no number, is no limit */
+		if (end != v && isfinite(x) && x >= 0 && (h[i].field == 0 || x >= 1))
 			r->v[h[i].kind][h[i].field] = x;
+		else if (!r->bad[0])
+			snprintf(r->bad, sizeof r->bad, "%s: %.*s", h[i].name, (int)fmin(40, strcspn(v, "\r\n")), v);
 		return;
 	}
 }
@@ -100,4 +107,5 @@ ratelimit_clear(struct ratelimit *r)
 {
 	for (int k = 0; k < 3; k++)
 		r->v[k][0] = r->v[k][1] = -1;
+	r->bad[0] = 0;
 }

@@ -7,6 +7,7 @@
 #define PT_H
 
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <jq.h>
@@ -35,6 +36,9 @@ void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 char *estrndup(const char *s, size_t n);
 /* "tool: message" on stderr; die then exits with status. */
+/* "tool: WHERE" and the message (no newline), its control characters
+ * written \xHH so that quoted text cannot act on a terminal. */
+void vsay(const char *where, const char *fmt, va_list ap);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -122,9 +122,10 @@ void
 rec_warn(const struct rec *r, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: %s:%ld: ", progname, r->file, r->line);
+	char where[4096];
+	snprintf(where, sizeof where, "%s:%ld: ", r->file, r->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(where, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }

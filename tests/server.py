@@ -24,9 +24,16 @@ each judge model its own score. route=TASK answers pt-judge's router.
 fixture=NAME answers with tests/fixtures/replies/NAME.json: the status,
 headers and body of a real server's reply, written from its documentation
 (with times=N, only the first N attempts; then the default answer).
+
+Hostile modes (a server not to be trusted): fail=endless (200, a chunked
+body that never ends, until the client hangs up or --endless-cap bytes),
+fail=bomb (200, gzip that inflates to bomb_mib MiB of spaces, default 64),
+fail=bigheader (a header line of 10 MB); headers=NAME:VALUE|NAME:VALUE
+(extra reply headers, e.g. rate limits that make no sense); msg=TEXT (an
+error's message); pad=N (a 401 quotes the key after N characters).
 """
 import argparse, email.utils, hashlib, http.server, json, random, re, socket, struct
-import sys, threading, time, os
+import sys, threading, time, os, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import persona
 
@@ -247,6 +254,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def send_endless(self):
+        """200 and a chunked body that ends only when the client hangs up
+        (or at --endless-cap bytes)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b" " * 65536
+        frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        try:
+            self.wfile.write(b"5\r\n{\"a\":\r\n")
+            for _ in range(args.endless_cap // len(chunk)):
+                self.wfile.write(frame)
+        except OSError:
+            pass
+        self.close_connection = True
+
     def send_json(self, code, obj, headers=()):
         self.send_bytes(code, json.dumps(obj).encode(), headers=headers)
 
@@ -255,7 +279,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data) if length is None else length))
-        for k, v in list(headers) + getattr(self, "limit_headers", []):
+        for k, v in list(headers) + getattr(self, "limit_headers", []) + getattr(self, "extra_headers", []):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
@@ -278,6 +302,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         self.log(path, query, None)
         parts = path.strip("/").split("/")
+        if args.batch_hostile == "endless" and len(parts) >= 2 and parts[-2] == "batches":
+            return self.send_endless()
         with lock:
             if len(parts) >= 3 and parts[-3] == "files" and parts[-1] == "content" and parts[-2] in files:
                 return self.send_bytes(200, files[parts[-2]])
@@ -383,6 +409,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                        ("retry-after", str(int(wait) + 1))])
         text = message_text(body)
         d = parse_directive(text)
+        self.extra_headers = [tuple(h.split(":", 1)) for h in d.get("headers", "").split("|") if ":" in h]
         fail = d.get("fail")
         if fail and attempt > int(d.get("times", "1")):
             fail = None
@@ -421,10 +448,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                                       usegmt=True)))
             if d.get("retry_after_ms"):
                 headers.append(("retry-after-ms", d["retry_after_ms"]))
-            msg = "scripted failure " + fail
+            msg = d.get("msg", "scripted failure " + fail)
             if fail == "401":   # as real servers do, echo the key presented
-                msg = "Incorrect API key provided: " + (self.headers.get("Authorization") or
-                                                        self.headers.get("api-key") or self.headers.get("x-api-key") or "")
+                msg = "x" * int(d.get("pad", "0")) + "Incorrect API key provided: " + (
+                    self.headers.get("Authorization") or self.headers.get("api-key") or
+                    self.headers.get("x-api-key") or "")
             return self.send_json(int(fail), {"error": {"message": msg, "type": "test_error"}}, headers)
         if fail == "redirect":   # to another host: a client must not follow it with the key
             self.send_response(307)
@@ -447,11 +475,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if fail == "endless":
+            return self.send_endless()
+        if fail == "bomb":
+            data = bomb(int(d.get("bomb_mib", "64")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
+        if fail == "bigheader":
+            self.send_response(200)
+            self.send_header("X-Big", "x" * 10000000)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            try:
+                self.wfile.write(b"{}")
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if fail == "badjson":
             return self.send_bytes(200, b"{this is not json")
         if fail == "nochoices":
             return self.send_json(200, {"id": "x", "object": "chat.completion"})
         return self.send_json(500, {"error": {"message": "unknown fault " + fail}})
+
+
+bombs = {}
+
+
+def bomb(mib):
+    """gzip of MIB MiB of spaces (a JSON body's whitespace), made once."""
+    with lock:
+        if mib not in bombs:
+            z = zlib.compressobj(9, zlib.DEFLATED, 31)
+            block = b" " * (1 << 20)
+            bombs[mib] = b"".join([z.compress(block) for _ in range(mib)] + [z.flush()])
+        return bombs[mib]
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -468,6 +535,8 @@ def main():
     p.add_argument("--seed", default="0")
     p.add_argument("--latency", type=float, default=0)
     p.add_argument("--hang", type=float, default=30)
+    p.add_argument("--batch-hostile", choices=["endless"], help="a batch's state is an endless body")
+    p.add_argument("--endless-cap", type=int, default=2 << 30, help="bytes an endless body stops at")
     p.add_argument("--tls", help="DIR with cert.pem and key.pem: serve HTTPS")
     p.add_argument("--persona", help="a knowledge-base JSON for the scripted clinical persona (tests/persona.py)")
     p.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
