@@ -50,12 +50,30 @@ char *
 cache_get(const char *dir, const char *hash, size_t *len)
 {
 	struct buf path = { 0 };
-	size_t n;
+	size_t n = 0;
+	struct stat st;
+	char *text = NULL;
 	entry_path(&path, dir, hash);
-	char *text = read_file(buf_cstr(&path), &n);
+	/* an entry is a regular file of sane size, opened without following a
+	 * link or waiting on a FIFO; anything else is a corrupt entry, a miss */
+	int fd = open(buf_cstr(&path), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	free(path.p);
-	if (!text)
+	if (fd < 0 && errno == ENOENT)
 		return NULL;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)(REPLY_MAX + 128))
+		goto corrupt;
+	text = emalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	text[n] = 0;
+	close(fd);
+	fd = -1;
 	char *nl = memchr(text, '\n', n);
 	char sum[65];
 	if (!nl || nl - text != 11 + 64 || strncmp(text, "pt-cache 1 ", 11) != 0)
@@ -67,6 +85,8 @@ cache_get(const char *dir, const char *hash, size_t *len)
 	memmove(text, nl + 1, *len + 1);
 	return text;
 corrupt:
+	if (fd >= 0)
+		close(fd);
 	warn("cache entry %.12s… is corrupt; treated as a miss", hash);
 	free(text);
 	return NULL;
@@ -100,11 +120,13 @@ cache_put(const char *dir, const char *hash, const char *body, size_t len)
 	if (mkdir_p(buf_cstr(&sub)) < 0)
 		goto out;
 	entry_path(&path, dir, hash);
-	buf_printf(&tmp, "%s/.tmp.%ld.%.16s", sub.p, (long)getpid(), hash);
+	/* a name of its own (O_EXCL, mode 0600): in a shared directory a link
+	 * planted under a predictable name is never followed */
+	buf_printf(&tmp, "%s/.tmp.XXXXXX", sub.p);
 	sha256_hex(body, len, sum);
 	buf_printf(&data, "pt-cache 1 %s\n", sum);
 	buf_add(&data, body, len);
-	fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = mkostemp(buf_cstr(&tmp), O_CLOEXEC);
 	if (fd < 0)
 		goto out;
 	if (write_all(fd, data.p, data.len) < 0) {

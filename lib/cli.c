@@ -1,10 +1,13 @@
 /* cli.c: the engine's command-line options and environment, shared by
  * pt-infer and pt-judge so both take exactly the same ones. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "net.h"
 
@@ -15,6 +18,8 @@ const char engine_cli_help[] =
     "      --api openai|azure|anthropic  wire format (default openai)\n"
     "      --api-version V     Azure api-version (default 2025-04-01-preview)\n"
     "      --api-key-file FILE read the API key from FILE\n"
+    "      --cacert FILE       trust the CA certificates in FILE (a hospital's proxy; default\n"
+    "                          $CURL_CA_BUNDLE, $SSL_CERT_FILE, else the system's)\n"
     "Sampling:\n"
     "      --temperature T     sampling temperature\n"
     "      --max-tokens N      completion token limit, as max_tokens (Anthropic default 4096;\n"
@@ -108,6 +113,7 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_TPM: c->o.tpm = parse_double("--tpm", arg, 1, 1e12); break;
 	case OPT_MAX_WAIT: c->o.max_wait = parse_double("--max-wait", arg, 0, 7 * 86400); break;
 	case OPT_CACHE: c->o.cache_dir = arg; break;
+	case OPT_CACERT: c->o.cacert = arg; break;
 	case OPT_OFFLINE: c->o.offline = 1; break;
 	case OPT_RESUME: c->resume = arg; break;
 	case 'o': c->output = arg; break;
@@ -144,20 +150,49 @@ first_env(const char *const *names)
 	return NULL;
 }
 
-/* Whether a base URL is a hosted service that always wants a key (OpenAI,
- * OpenRouter, Azure's v1 API), where no key can only mean a mistake. */
+/* A --url as curl reads it: exits 2 (nothing sent) when curl cannot parse it
+ * or it is not http(s); returns its host, lower case, without a trailing
+ * dot (caller frees). */
+static char *
+url_host(const char *u)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL;
+	CURLUcode rc = curl_url_set(h, CURLUPART_URL, u, 0);
+	if (rc != CURLUE_OK) {
+		curl_url_cleanup(h);
+		usage_error("--url '%s': %s", u, curl_url_strerror(rc));
+	}
+	curl_url_get(h, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(h, CURLUPART_HOST, &host, 0);
+	int web = scheme && (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+	curl_free(scheme);
+	curl_url_cleanup(h);
+	if (!web || !host) {
+		curl_free(host);
+		usage_error("--url: only http:// and https:// URLs, not '%s'", u);
+	}
+	char *lower = estrdup(host);
+	curl_free(host);
+	size_t n = strlen(lower);
+	for (size_t k = 0; k < n; k++)
+		lower[k] = (char)tolower((unsigned char)lower[k]);
+	if (n && lower[n - 1] == '.')
+		lower[n - 1] = 0;
+	return lower;
+}
+
+/* Whether a host is a hosted service that always wants a key (OpenAI,
+ * OpenRouter, Azure), where no key can only mean a mistake. */
 static int
-hosted(const struct engine_cli *c)
+hosted(const char *host)
 {
 	static const char *const hosts[] = { "api.openai.com", "openrouter.ai", ".openai.azure.com", NULL };
-	for (int i = 0; i < c->o.nurls; i++) {
-		const char *h = c->urls[i] + (strncmp(c->urls[i], "https://", 8) == 0 ? 8 : 7);
-		size_t n = strcspn(h, ":/?");
-		for (const char *const *k = hosts; *k; k++) {
-			size_t kn = strlen(*k);
-			if (**k == '.' ? n > kn && memcmp(h + n - kn, *k, kn) == 0 : n == kn && memcmp(h, *k, kn) == 0)
-				return 1;
-		}
+	size_t n = strlen(host);
+	for (const char *const *k = hosts; *k; k++) {
+		size_t kn = strlen(*k);
+		if (**k == '.' ? n > kn && strcmp(host + n - kn, *k) == 0 : strcmp(host, *k) == 0)
+			return 1;
 	}
 	return 0;
 }
@@ -180,13 +215,22 @@ engine_cli_finish(struct engine_cli *c, int judge)
 			usage_error("--api azure needs -u https://RESOURCE.openai.azure.com/openai/deployments/DEPLOYMENT");
 		c->urls[c->o.nurls++] = (char *)(u ? u : anth ? "https://api.anthropic.com/v1" : "http://localhost:8000/v1");
 	}
-	for (int i = 0; i < c->o.nurls; i++)
-		if (strncmp(c->urls[i], "http://", 7) != 0 && strncmp(c->urls[i], "https://", 8) != 0)
-			usage_error("--url: only http:// and https:// URLs, not '%s'", c->urls[i]);
+	int any_hosted = 0;
+	for (int i = 0; i < c->o.nurls; i++) {
+		char *host = url_host(c->urls[i]);
+		any_hosted |= hosted(host);
+		free(host);
+	}
 	if (!c->o.model)
 		c->o.model = first_env(model_env);
 	if (!c->o.model || !*c->o.model)
 		usage_error("no model: give -m MODEL or set %s", judge ? "PT_JUDGE_MODEL" : "PT_MODEL");
+	if (!c->o.cacert) {   /* as the curl tool reads them */
+		const char *ca_env[] = { "CURL_CA_BUNDLE", "SSL_CERT_FILE", NULL };
+		c->o.cacert = first_env(ca_env);
+	}
+	if (c->o.cacert && access(c->o.cacert, R_OK) != 0)
+		usage_error("--cacert %s: %s", c->o.cacert, strerror(errno));
 	if (!c->o.cache_dir) {
 		const char *d = getenv("PT_CACHE");
 		c->o.cache_dir = d && *d ? d : NULL;
@@ -199,14 +243,20 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		c->key = estrdup(token);   /* Entra ID: sent as a bearer token */
 		c->o.bearer = 1;
 	}
-	if (!c->key && !c->o.offline && (c->o.api != API_OPENAI || hosted(c))) {
+	for (const char *k = c->key; k && *k; k++)
+		if ((unsigned char)*k < 0x20 || *k == 0x7f)
+			/* it would be sent as more than one header line */
+			usage_error("the API key holds a control character (a line break?): not sent");
+	if (!c->key && !c->o.offline && (c->o.api != API_OPENAI || any_hosted)) {
 		struct buf names = { 0 };
 		for (const char *const *k = key_env; *k; k++)
 			buf_printf(&names, "%s%s", names.len ? (k[1] ? ", " : " or ") : "", *k);
 		if (c->o.api == API_AZURE)
 			buf_adds(&names, " (or an Entra ID token in AZURE_OPENAI_AD_TOKEN)");
-		warn("no API key for %s: set %s, or use --api-key-file",
-		    c->o.api == API_OPENAI ? c->urls[0] : api_name(c->o.api), buf_cstr(&names));
+		char *u = shown_url(c->urls[0]);
+		warn("no API key for %s: set %s, or use --api-key-file", c->o.api == API_OPENAI ? u : api_name(c->o.api),
+		    buf_cstr(&names));
+		free(u);
 		free(names.p);
 		exit(PT_EXIT_USAGE);
 	}

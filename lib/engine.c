@@ -24,6 +24,7 @@ const char *const status_names[] = {
 };
 
 volatile int pt_interrupted;
+static const char *ca_bundle;   /* --cacert, for every request of the run */
 
 /* The engine's side of a job, from engine_submit until done(). */
 struct xfer {
@@ -168,8 +169,7 @@ api_key(const char *file, const char *const *names)
 	return NULL;
 }
 
-/* The replica URL as shown in records: without user:password@. */
-static char *
+char *
 shown_url(const char *u)
 {
 	const char *scheme = strstr(u, "://");
@@ -224,6 +224,7 @@ engine_new(const struct engine_opts *o)
 		die(PT_EXIT_USAGE, "cannot start libcurl");
 	}
 	e->multi = curl_multi_init();
+	ca_bundle = o->cacert;
 	e->limit = o->jobs;
 	e->running = ecalloc((size_t)o->jobs, sizeof *e->running);
 	e->pace = ecalloc((size_t)o->nurls, sizeof *e->pace);
@@ -546,10 +547,22 @@ engine_note_input(struct engine *e, long total)
 	e->total = total;
 }
 
+int
+engine_input_ended(const struct engine *e)
+{
+	return e->total >= 0;
+}
+
 void
 engine_count_failure(struct engine *e)
 {
 	e->done++;
+	e->failed++;
+}
+
+void
+engine_count_unusable(struct engine *e)
+{
 	e->failed++;
 }
 
@@ -674,6 +687,8 @@ start(struct engine *e, struct job *j, int best)
 void
 easy_defaults(void *c, double timeout)
 {
+	if (ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_bundle);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -915,7 +930,11 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		set_error(e, j, "%s", j->x->too_big ? j->x->too_big : j->x->errbuf[0] ? j->x->errbuf : curl_easy_strerror(res));
 		retry = res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
 		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;
-		if (j->x->too_big == too_long) {
+		if (res == CURLE_OUT_OF_MEMORY && !j->x->too_big)
+			/* what curl 7.88 says of a header line past its 100 KB limit */
+			j->x->too_big = "reply header larger than curl takes (100 KB): not read further";
+		if (j->x->too_big && j->x->too_big != too_many) {
+			set_error(e, j, "%s", j->x->too_big);
 			/* a server that sends that much will again: said, not asked again */
 			j->status = ST_BAD_RESPONSE;
 			retry = 0;

@@ -55,6 +55,7 @@ struct engine_opts {
 	char **urls;                            /* base URLs, one or more replicas */
 	int nurls;
 	const char *model, *key, *api_version, *cache_dir;
+	const char *cacert;                     /* CA bundle to verify servers with, or NULL: the system's */
 	int jobs, retries, offline, progress;
 	int bearer;                             /* Azure: the key is an Entra ID token */
 	double retry_after_cap, timeout, rpm;
@@ -106,6 +107,11 @@ void engine_run(struct engine *e, struct reader *rd, long (*take)(const struct r
 void engine_drain(struct engine *e);
 void engine_note_input(struct engine *e, long total);   /* total jobs, once known */
 void engine_count_failure(struct engine *e);            /* a record failed before any request */
+/* An answer that came ok but cannot be used (a judge's reply with no score in
+ * range): counted failed in the totals. */
+void engine_count_unusable(struct engine *e);
+/* Whether the input was read to its end (an interrupt may come first). */
+int engine_input_ended(const struct engine *e);
 int engine_failed(struct engine *e);
 int engine_batch_failed(struct engine *e);             /* --from-batch-output: FILE had bad lines */
 void engine_totals(struct engine *e);
@@ -126,7 +132,7 @@ enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
 	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS, OPT_TPM, OPT_MAX_WAIT,
-	OPT_BATCH, OPT_BATCH_STATE, OPT_BATCH_POLL, OPT_BATCH_SIZE, OPT_BATCH_INPUT, OPT_FROM_BATCH_OUTPUT
+	OPT_BATCH, OPT_BATCH_STATE, OPT_BATCH_POLL, OPT_BATCH_SIZE, OPT_BATCH_INPUT, OPT_FROM_BATCH_OUTPUT, OPT_CACERT
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
@@ -138,6 +144,7 @@ enum {
 	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE }, \
 	{ "batch-state", required_argument, NULL, OPT_BATCH_STATE }, \
 	{ "cache", required_argument, NULL, OPT_CACHE }, \
+	{ "cacert", required_argument, NULL, OPT_CACERT }, \
 	{ "from-batch-output", required_argument, NULL, OPT_FROM_BATCH_OUTPUT }, \
 	{ "jobs", required_argument, NULL, 'j' }, \
 	{ "keep-order", no_argument, NULL, 'k' }, \
@@ -210,7 +217,7 @@ void resume_supersede(struct resume *rs, const char *id, const char *hash);
  * keep what FILE had); returns how many. */
 long resume_rest(struct resume *rs);
 /* The interrupt message of pt-infer and pt-judge. */
-void resume_interrupted(const char *file, unsigned long unfinished, long kept);
+void resume_interrupted(const char *file, unsigned long unfinished, long kept, int input_ended);
 void resume_free(struct resume *rs);
 
 #endif

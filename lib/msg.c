@@ -12,7 +12,7 @@
 #include "pt.h"
 
 const char *progname = "pt";
-int stdout_closed;
+int stdout_closed, stdin_closed;
 
 /* Sets the program name for messages and routes cJSON's allocations through
  * the fatal allocators. A closed standard descriptor is taken by /dev/null,
@@ -28,6 +28,8 @@ pt_init(char **argv)
 	cJSON_InitHooks(&hooks);
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			if (fd == 0)
+				stdin_closed = 1;
 			if (fd == 1)
 				stdout_closed = 1;
 			if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)

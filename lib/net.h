@@ -66,7 +66,8 @@ void engine_bad_batch_file(struct engine *e);   /* the file had a bad line: the 
  * every job ends (or, interrupted, is abandoned) before it returns. */
 void batch_run(struct engine *e, struct job **jobs, size_t n);
 
-char *redact(const char *s, const char *key);   /* s with every occurrence of key hidden */
+char *redact(const char *s, const char *key);
+char *shown_url(const char *u);   /* the URL as records show it: without user:password@; caller frees */   /* s with every occurrence of key hidden */
 double retry_after_header(const char *line, size_t len, double current);
 
 #endif

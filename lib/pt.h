@@ -28,6 +28,7 @@ enum {
  * msg.c: messages, verbs, numbers given as options. */
 extern const char *progname;
 extern int stdout_closed;   /* stdout was closed at start: writing a record is a write error */
+extern int stdin_closed;    /* stdin was closed at start: reading it is a usage error */
 void pt_init(char **argv);
 void pt_nomem(void) __attribute__((noreturn));   /* says so without allocating; exit 4 */
 void *emalloc(size_t n);

@@ -149,6 +149,8 @@ open_next(struct reader *rd)
 		const char *f = rd->files[rd->next++];
 		struct stat st;
 		if (strcmp(f, "-") == 0) {
+			if (stdin_closed)   /* not an empty input: none was given */
+				die(PT_EXIT_USAGE, "standard input is closed: give a FILE, or records on standard input");
 			rd->fd = 0;
 			rd->name = "<stdin>";
 		} else {

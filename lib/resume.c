@@ -224,13 +224,14 @@ resume_rest(struct resume *rs)
 }
 
 void
-resume_interrupted(const char *file, unsigned long unfinished, long kept)
+resume_interrupted(const char *file, unsigned long unfinished, long kept, int input_ended)
 {
+	const char *rest = input_ended ? "" : ", and the records not yet read";
 	if (file)
-		fprintf(stderr, "%s: interrupted; %lu requests unfinished; %ld lines of %s not reached are written as they were "
-		    "(finish them with --resume)\n", progname, unfinished, kept, file);
+		warn("interrupted; %lu requests unfinished%s; %ld lines of %s not reached are written as they were "
+		    "(finish them with --resume)", unfinished, rest, kept, file);
 	else
-		warn("interrupted; %lu requests unfinished (finish them with --resume)", unfinished);
+		warn("interrupted; %lu requests unfinished%s (finish them with --resume)", unfinished, rest);
 }
 
 void

@@ -14,7 +14,7 @@ usage(void)
 	    "                [--param KEY=JSON] [--retries N] [--retry-after-cap S] [--timeout S]\n"
 	    "                [--rpm N] [--tpm N] [--max-wait S]\n"
 	    "                [--cache DIR] [--offline] [--resume FILE] [-o FILE] [--samples N]\n"
-	    "                [--api-key-file FILE] [--progress] [FILE...]\n"
+	    "                [--api-key-file FILE] [--cacert FILE] [--progress] [FILE...]\n"
 	    "Send each record's `messages` (see pt-prompt) to a chat endpoint and write the\n"
 	    "record back with `response`, `model` (the label), `infer` (provenance) and\n"
 	    "`source` (the model, response and grades it had before).\n"
@@ -283,7 +283,7 @@ main(int argc, char **argv)
 	if (skipped)
 		warn("%ld answers written from %s, not asked again", skipped, cli.resume);
 	if (pt_interrupted)
-		resume_interrupted(cli.resume, nabandoned, kept);
+		resume_interrupted(cli.resume, nabandoned, kept, engine_input_ended(eng));
 	rdr_close(rd);
 	path_free(mpath);
 	engine_free(eng);

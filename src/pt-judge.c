@@ -482,9 +482,11 @@ job_done(struct job *jb)
 		char *just = NULL, *why;
 		const char *err;
 		if (judge_parse(jb->reply.text, &score, &just, &err) != JUDGE_OK) {
+			engine_count_unusable(eng);
 			warn_at(r, "%s: %s", "parse_error", err);
 			add_entry(r, jb, JS_PARSE_ERROR, NULL, NULL, err, jj->sample);
 		} else if ((why = rubric_check(r->task, score, r->max)) != NULL) {
+			engine_count_unusable(eng);
 			warn_at(r, "%s: %s", "out_of_range", why);
 			add_entry(r, jb, JS_OUT_OF_RANGE, NULL, just, why, jj->sample);
 			free(why);
@@ -784,7 +786,7 @@ main(int argc, char **argv)
 	long kept = pt_interrupted && eng ? resume_rest(&rs) : 0;   /* records not reached keep what the file had */
 	out_close();
 	output_commit();
-	int failed = rdr_failed(rd) != 0;
+	int failed = rdr_failed(rd) != 0, input_ended = !eng || engine_input_ended(eng);
 	if (eng) {
 		engine_totals(eng);
 		failed |= engine_batch_failed(eng);
@@ -805,7 +807,7 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	if (pt_interrupted) {
-		resume_interrupted(cli.resume, nabandoned, kept);
+		resume_interrupted(cli.resume, nabandoned, kept, input_ended);
 		failed = 1;
 	}
 	if (nresumed)

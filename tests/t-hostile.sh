@@ -92,3 +92,71 @@ msgs "$(printf '[[pt: fail=500; times=9; msg=\033]2:pwned\007\033[2J\rpt-infer: 
 pt-infer -m m -u $U --retries 0 $TMPDIR/c.ndjson > /dev/null 2>$TMPDIR/c.err
 check "control characters in a server's message are escaped" "0 1" \
 	"$(tr -d '\n' < $TMPDIR/c.err | tr -dc '\000-\010\013-\037\177' | wc -c) $(grep -c 'HTTP 500: \\x1b\]2:pwned\\x07\\x1b\[2J\\x0dpt-infer: 1 records, 1 ok\\x0aX' $TMPDIR/c.err)"
+
+# --- 7. URLs curl cannot parse are exit 2 with nothing sent; hosts compared as parsed; keys with control characters refused
+: > $LOG
+for u in "http://127.0.0.1:99999/v1|Port number was not a decimal number between 0 and 65535" "http://[::1/v1|Bad IPv6 address" \
+	 "http://a b/v1|Bad hostname"; do
+	msgs x | PT_API_KEY=k pt-infer -m m -u "${u%%|*}" > $TMPDIR/u.out 2>$TMPDIR/u.err; st=$?
+	check "bad URL ${u%%|*}: exit 2, said, nothing written" "2 pt-infer: --url '${u%%|*}': ${u#*|} 0" \
+		"$st $(head -1 $TMPDIR/u.err) $(wc -l < $TMPDIR/u.out)"
+done
+for u in https://u:p@api.openai.com/v1 https://API.OPENAI.COM/v1 https://api.openai.com./v1 https://OpenRouter.ai/api/v1; do
+	msgs x | env -u OPENAI_API_KEY pt-infer -m m -u "$u" > /dev/null 2>$TMPDIR/u.err; st=$?
+	check "no key for $u: exit 2, the password not shown" "2 no API key 0" "$st $(grep -o 'no API key' $TMPDIR/u.err) $(grep -c 'u:p@' $TMPDIR/u.err)"
+done
+printf 'sk-abc\r\nX-Injected: yes\n' > $TMPDIR/kf
+msgs x | pt-infer -m m -u $U --api-key-file $TMPDIR/kf > /dev/null 2>$TMPDIR/u.err; st=$?
+check "a key with a line break: exit 2, nothing sent" "2 pt-infer: the API key holds a control character (a line break?): not sent 0" \
+	"$st $(head -1 $TMPDIR/u.err) $(wc -l < $LOG)"
+
+# --- 8. cache entries that are not regular files are misses, never followed or waited on
+msgs "cached question" > $TMPDIR/cq.ndjson
+pt-infer -m m -u $U --cache $TMPDIR/cc0 $TMPDIR/cq.ndjson > $TMPDIR/cq.out 2>/dev/null
+h=$(jq -r .infer.request_hash $TMPDIR/cq.out)
+mkdir -p $TMPDIR/cc1/${h:0:2} $TMPDIR/cc2/${h:0:2} $TMPDIR/cc3/${h:0:2}
+mkfifo $TMPDIR/cc1/${h:0:2}/${h:2}.json
+ln -s /dev/zero $TMPDIR/cc2/${h:0:2}/${h:2}.json
+for d in cc1 cc2; do
+	timeout 20 pt-infer -m m -u $U --cache $TMPDIR/$d $TMPDIR/cq.ndjson > $TMPDIR/cq2.out 2>$TMPDIR/cq.err; st=$?
+	check "a cache entry that is a $([ $d = cc1 ] && echo FIFO || echo link to /dev/zero): a miss, asked, said" \
+		"0 ok false pt-infer: cache entry ${h:0:12}… is corrupt; treated as a miss" \
+		"$st $(jq -r '"\(.infer.status) \(.infer.cached)"' $TMPDIR/cq2.out) $(head -1 $TMPDIR/cq.err)"
+done
+# the temporary name an entry is written to is no predictable one a link could be planted at
+echo precious > $TMPDIR/victim
+bash -c 'ln -s '"$TMPDIR"'/victim '"$TMPDIR"'/cc3/'"${h:0:2}"'/.tmp.$$.'"${h:0:16}"'; exec pt-infer -m m -u '"$U"' --cache '"$TMPDIR"'/cc3 '"$TMPDIR"'/cq.ndjson' > /dev/null 2>&1
+check "a link planted at the old temporary name is not followed" "precious 1" \
+	"$(cat $TMPDIR/victim) $(find $TMPDIR/cc3 -name '*.json' -type f | wc -l)"
+
+# --- 9. a private CA (a hospital's TLS-inspecting proxy): --cacert, CURL_CA_BUNDLE
+UT=$(start_server tls --tls $PT_TOP/tests/data/tls)
+UT=https${UT#http}
+msgs hello | PT_API_KEY=k pt-infer -m m -u "$UT" --retries 0 > $TMPDIR/t.out 2>/dev/null; st=$?
+check "a server's CA not trusted: network_error" "1 network_error" "$st $(jq -r .infer.status $TMPDIR/t.out)"
+msgs hello | PT_API_KEY=k pt-infer -m m -u "$UT" --cacert $PT_TOP/tests/data/tls/cert.pem > $TMPDIR/t.out 2>/dev/null; st=$?
+check "--cacert FILE: trusted, answered" "0 ok" "$st $(jq -r .infer.status $TMPDIR/t.out)"
+msgs hello | CURL_CA_BUNDLE=$PT_TOP/tests/data/tls/cert.pem PT_API_KEY=k pt-infer -m m -u "$UT" > $TMPDIR/t.out 2>/dev/null; st=$?
+check "CURL_CA_BUNDLE: trusted, answered" "0 ok" "$st $(jq -r .infer.status $TMPDIR/t.out)"
+msgs hello | PT_API_KEY=k pt-infer -m m -u "$UT" --cacert $TMPDIR/none.pem > /dev/null 2>$TMPDIR/t.err; st=$?
+check "--cacert of a missing file: exit 2" "2 pt-infer: --cacert $TMPDIR/none.pem: No such file or directory" "$st $(head -1 $TMPDIR/t.err)"
+
+# --- 10. smaller things
+msgs "[[pt: fail=bigheader]]" | pt-infer -m m -u $U > $TMPDIR/bh.out 2>/dev/null
+check "a 10 MB header line: said as such, not asked again" "bad_response 1 reply header larger than curl takes (100 KB): not read further" \
+	"$(jq -r '"\(.infer.status) \(.infer.attempts) \(.infer.error)"' $TMPDIR/bh.out)"
+jq -cn '{id:"j", benchmark:"r_idea", case_vignette:"c", question_text:"q", response:"[[pt: reply=no score here]]"}' > $TMPDIR/pe.ndjson
+pt-judge -m j -u $U --samples 2 $TMPDIR/pe.ndjson > /dev/null 2>$TMPDIR/pe.err
+check "pt-judge's totals count unparsable judgements as failed" "pt-judge: 2 judgements, 0 ok, 2 failed" \
+	"$(grep -o 'pt-judge: 2 judgements, [0-9]* ok, [0-9]* failed' $TMPDIR/pe.err)"
+pt-infer -m m -u $U <&- > /dev/null 2>$TMPDIR/cl.err; st=$?
+check "a closed standard input: exit 2, said" "2 pt-infer: standard input is closed: give a FILE, or records on standard input" "$st $(head -1 $TMPDIR/cl.err)"
+{ msgsn t 40 "[[pt: delay=300]]"; sleep 5; } | pt-infer -m m -u $U -j 2 > /dev/null 2>$TMPDIR/term.err & pid=$!
+sleep 1; kill -TERM $pid; wait $pid   # ($!: pt-infer, the pipeline's last)
+grep -q "requests unfinished, and the records not yet read" $TMPDIR/term.err && ok "SIGTERM before the input ended says records are still to come" ||
+	fail "SIGTERM message" "$(cat $TMPDIR/term.err)"
+msgsn p 2 "[[pt: fail=429; times=1; retry_after=30]]" > $TMPDIR/p.ndjson
+pt-infer -m m -u $U -j 1 --max-wait 1 $TMPDIR/p.ndjson > /dev/null 2>$TMPDIR/p.err
+s=$(grep -o '[0-9.]* s paused' $TMPDIR/p.err | cut -d' ' -f1)
+awk -v s="${s:-0}" 'BEGIN { exit !(s > 0 && s < 3) }' && ok "\"s paused\" is what was waited ($s s of a 30 s Retry-After held to --max-wait 1)" ||
+	fail "s paused" "$(cat $TMPDIR/p.err)"
