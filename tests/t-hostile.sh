@@ -13,8 +13,8 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNUL
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$@"; }
 
 # --- 1. memory: an endless body and a gzip bomb at -j 8, a reply at most 8 MiB
-msgsn e 8 "[[pt: fail=endless]]" > $TMPDIR/endless.ndjson
-msgsn b 8 "[[pt: fail=bomb; bomb_mib=64]]" > $TMPDIR/bomb.ndjson
+msgsn e 8 "[[pt: fail=endless; times=99]]" > $TMPDIR/endless.ndjson
+msgsn b 8 "[[pt: fail=bomb; times=99; bomb_mib=64]]" > $TMPDIR/bomb.ndjson
 for k in endless bomb; do
 	: > $LOG
 	pt-infer -m m -u $U -j 8 --timeout 20 $TMPDIR/$k.ndjson > $TMPDIR/$k.out 2>$TMPDIR/$k.err; st=$?

@@ -168,6 +168,24 @@ PY
 read bjw bjm _ qjw qjm _ <<< "$(pair bjoin "pt-infer -m m --no-progress --from-batch-output $W/batch_out.jsonl $W/breq.ndjson" bjq "jq -n -c --slurpfile o $W/batch_out_id.jsonl 'INDEX(\$o[]; .custom_id) as \$r | inputs | . + {response: \$r[.id].response.body.choices[0].message.content}' $W/breq.ndjson")"
 row "pt-infer --from-batch-output, 50,000 results (reverse order) joined to their records, replies read and checked" "${bjw} s, $((bjm / 1024)) MB" "jq -n --slurpfile, INDEX by custom_id (the answer text only): ${qjw} s, $((qjm / 1024)) MB" "$(ratio $qjw $bjw)" "goal ≥ 1× (a join by hand is no faster)"
 
+echo "== a hostile server: peak memory at -j 8 against endless bodies and a gzip bomb"
+# pt stops each reply at 8 MiB (inflated); curl -P 8 (xargs), the peer a
+# script would use, writes what comes to /dev/null for at most 20 s
+UH=$(start_py hostile "--endless-cap 1073741824")
+$PY -c "
+import json
+for i in range(8): print(json.dumps({'id': str(i), 'messages': [{'role': 'user', 'content': '[[pt: fail=endless; times=99]] %d' % i}]}))" > $W/endless.ndjson
+$PY -c "
+import json
+for i in range(8): print(json.dumps({'id': str(i), 'messages': [{'role': 'user', 'content': '[[pt: fail=bomb; times=99; bomb_mib=1024]] %d' % i}]}))" > $W/bomb.ndjson
+pt-infer -m m -u $UH -j 1 --retries 0 --no-progress $W/bomb.ndjson > /dev/null 2>&1   # (the server makes its bomb once)
+for k in endless bomb; do
+	jq -c '{model: "m", messages}' $W/$k.ndjson > $W/$k.bodies
+	read hw hm _ cw cm _ <<< "$(REPS=1 pair h_$k "pt-infer -m m -u $UH -j 8 --no-progress $W/$k.ndjson || true" c_$k "xargs -P 8 -d '\n' -I{} curl -s --compressed --max-time 20 -o /dev/null -H 'Content-Type: application/json' -d '{}' $UH/chat/completions < $W/$k.bodies || true")"
+	row "pt-infer -j 8, 8 replies $([ $k = endless ] && echo 'that never end' || echo 'of 1 MiB gzip inflating to 1 GiB each')" "${hw} s, $((hm / 1024)) MB peak" "xargs -P 8 curl --compressed --max-time 20: ${cw} s, $((cm / 1024)) MB peak" "$(ratio $cw $hw) faster, each reply cut at 8 MiB" "goal: bounded memory (was 1.84 GB at -j 8)"
+done
+pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
+
 {
 	echo "# Benchmarks"
 	echo
