@@ -6,6 +6,10 @@
 
 #include "pt.h"
 
+/* The tool's name for every message (set by pt_init in msg.c); kept here,
+ * in the bottom layer, since even running out of memory is said with it. */
+const char *progname = "pt";
+
 void
 pt_nomem(void)
 {

@@ -280,6 +280,8 @@ engine_cli_finish(struct engine_cli *c, int judge)
 			usage_error("--batch sends to one URL, not %d", c->o.nurls);
 	} else if (c->batch_state)
 		usage_error("--batch-state goes with --batch");
+	if (c->o.batch)
+		c->o.run_held = batch_run;   /* the batch layer, above the engine */
 	if (c->o.batch && c->o.offline)
 		usage_error("--offline answers from the cache alone; leave out --batch-input and --from-batch-output");
 	if (!c->progress_set)

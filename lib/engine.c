@@ -1,10 +1,15 @@
 /* engine.c: the request engine shared by pt-infer and pt-judge. One libcurl
  * multi handle in one thread owns every connection; we cap requests in flight
- * ourselves (curl's own timeout would count time queued inside curl). A job is
- * retried on connection errors, timeouts and HTTP 408/409/429/5xx with full-
- * jitter exponential backoff or the server's Retry-After; on 429 the in-flight
- * limit halves and grows back by one per success. Each job ends exactly once,
- * in its done() callback. */
+ * ourselves (curl's own timeout would count time queued inside curl). Starts
+ * keep to --rpm, --tpm and each replica's buckets, filled from its rate-limit
+ * headers (pace.c). A job is retried on connection errors, timeouts and HTTP
+ * 408/409/429/5xx after a backoff doubling from 0.5 s to 60 s, which a
+ * server's Retry-After may lengthen, never shorten, and never past --max-wait;
+ * a 429 or 503/529 with a retry time pauses that replica's starts, a 429
+ * without one halves the in-flight limit, which grows back by one per
+ * success. Replies are read within REPLY_MAX, the key redacted from them
+ * first. Each job ends exactly once, in its done() callback; jobs held for a
+ * batch go to the run_held hook (batch.c, above this file). */
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -81,7 +86,7 @@ struct engine {
 	unsigned long rnd;
 	int progress_shown;
 	char *stopped;                /* a configuration error: why nothing more is sent */
-	struct job **held;            /* --batch and the like: the jobs for batch_run, at the end of input */
+	struct job **held;            /* --batch and the like: the jobs for o.run_held, at the end of input */
 	size_t nheld, heldcap;
 	char **kept;                  /* strings that live as long as the engine (batch ids) */
 	size_t nkept;
@@ -1026,10 +1031,10 @@ progress(struct engine *e, int final)
 }
 
 /* --batch and the like: jobs are held until the input ends, then asked
- * through batch_run, round after round while answers bring new jobs (the
- * router of pt-judge --task auto). */
+ * through the run_held hook (batch.c), round after round while answers
+ * bring new jobs (the router of pt-judge --task auto). */
 static void
-batch_step(struct engine *e, int fd, int timeout_ms)
+held_step(struct engine *e, int fd, int timeout_ms)
 {
 	if (e->total < 0) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -1042,7 +1047,7 @@ batch_step(struct engine *e, int fd, int timeout_ms)
 		size_t n = e->nheld;
 		e->held = NULL;
 		e->nheld = e->heldcap = 0;
-		batch_run(e, jobs, n);
+		e->o.run_held(e, jobs, n);
 		free(jobs);
 	}
 }
@@ -1054,7 +1059,7 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 	int still, nfds;
 	CURLMsg *m;
 	if (e->o.batch) {
-		batch_step(e, fd, timeout_ms);
+		held_step(e, fd, timeout_ms);
 		return;
 	}
 	start_due(e);

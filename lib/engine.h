@@ -50,6 +50,8 @@ enum {
 	ST_CACHE_MISS, ST_NOT_SENT, ST_TRUNCATED, ST_FILTERED, ST_REFUSED, ST_EMPTY, ST_NSTATUS
 };
 extern const char *const status_names[];
+struct engine;
+struct job;
 struct engine_opts {
 	int api;
 	char **urls;                            /* base URLs, one or more replicas */
@@ -67,6 +69,9 @@ struct engine_opts {
 	const char *batch_file;                 /* the state (--batch), input or output file */
 	double batch_poll;                      /* seconds between polls */
 	long batch_size;                        /* requests per batch at most */
+	/* what asks the jobs held while batch is set, at the end of input
+	 * (batch_run of batch.c, set by cli.c: the engine is below it) */
+	void (*run_held)(struct engine *e, struct job **jobs, size_t n);
 };
 /* --batch: through the provider's batch API; --batch-input FILE: written
  * there for an offline batch run; --from-batch-output FILE: answered from
@@ -88,7 +93,6 @@ struct job {
 	const char *batch_id;                   /* the provider's batch that answered it, or NULL */
 	struct xfer *x;                         /* the engine's, from submit to done() */
 };
-struct engine;
 struct engine *engine_new(const struct engine_opts *o);
 /* Takes the job: answers it from the cache (or as a miss, offline) at once,
  * else queues it. done() may run before this returns. */

@@ -11,7 +11,6 @@
 
 #include "pt.h"
 
-const char *progname = "pt";
 int stdout_closed, stdin_closed;
 
 /* Sets the program name for messages and routes cJSON's allocations through
