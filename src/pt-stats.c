@@ -58,7 +58,6 @@ usage(void)
 	exit(PT_EXIT_OK);
 }
 
-enum { SUMMARY, AGREE, COMPARE, PAIRED, RATERS, PPI };
 enum { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
 
 /* The options. */
@@ -395,9 +394,11 @@ median_of(const double *x, size_t n)
 }
 
 /* summary: a row per group, in order[]. */
-static void
-summary_rows(const size_t *order, long boot, unsigned long seed)
+static int
+summary_rows(const size_t *order)
 {
+	long boot = opt.boot;
+	unsigned long seed = opt.seed;
 		for (size_t oi = 0; oi < gs.n; oi++) {
 			struct group *g = &gs.g[order[oi]];
 			struct summary s;
@@ -418,12 +419,15 @@ summary_rows(const size_t *order, long boot, unsigned long seed)
 			cell_num(rw, "ci_low", s.ci_low);
 			cell_num(rw, "ci_high", s.ci_high);
 		}
+	return 0;
 }
 
 /* agree: a row per group, with bootstrap CIs for four statistics. */
-static void
-agree_rows(const size_t *order, long boot, unsigned long seed)
+static int
+agree_rows(const size_t *order)
 {
+	long boot = opt.boot;
+	unsigned long seed = opt.seed;
 		for (size_t oi = 0; oi < gs.n; oi++) {
 			struct group *g = &gs.g[order[oi]];
 			struct agreement a;
@@ -453,6 +457,7 @@ agree_rows(const size_t *order, long boot, unsigned long seed)
 					}
 			}
 		}
+	return 0;
 }
 
 /* compare and paired: the reference of each group. --ref names a value of
@@ -498,8 +503,9 @@ find_refs(const char *ref, struct group **refs)
 
 /* compare: each group against its reference (Mann-Whitney); 1 if there is none. */
 static int
-compare_rows(const size_t *order, const char *ref)
+compare_rows(const size_t *order)
 {
+	const char *ref = opt.ref;
 	struct group **refs = emalloc((gs.n ? gs.n : 1) * sizeof *refs);
 	if (find_refs(ref, refs)) {
 		free(refs);
@@ -593,8 +599,11 @@ pair_diffs(const struct group *g, const struct group *rg, size_t *n, size_t *unp
 
 /* paired: each group against its reference, case by case. */
 static int
-paired_rows(const size_t *order, const char *ref, long boot, unsigned long seed)
+paired_rows(const size_t *order)
 {
+	const char *ref = opt.ref;
+	long boot = opt.boot;
+	unsigned long seed = opt.seed;
 	struct group **refs = emalloc((gs.n ? gs.n : 1) * sizeof *refs);
 	if (find_refs(ref, refs)) {
 		free(refs);
@@ -835,7 +844,7 @@ raters_rows(const size_t *order)
 
 /* ppi: a row per group: records with a truth are the labelled set, those
  * with a prediction only the unlabelled one. */
-static void
+static int
 ppi_rows(const size_t *order)
 {
 	for (size_t oi = 0; oi < gs.n; oi++) {
@@ -872,6 +881,7 @@ ppi_rows(const size_t *order)
 		free(f);
 		free(fu);
 	}
+	return 0;
 }
 
 static void
@@ -950,59 +960,141 @@ parse_options(int argc, char **argv)
 	}
 }
 
-/* The options that go together. */
+/* The options a verb needs or takes, as bits. */
+enum {
+	T_BY = 1, T_ITEM = 2, T_RATER = 4, T_VALUE = 8, T_REF = 16, T_PAIR = 32,   /* needed: said in this order */
+	T_RATERS = 64,    /* --candidate, --candidate-value, --pairs */
+	T_PPI = 128,      /* --tune, --width */
+	T_BOOT = 256, T_CLUSTER = 512,
+	T_TRUTH = 1024    /* --truth and --pred, not --value */
+};
+static const char *const need_names[] = { "--by", "--item", "--rater", "--value", "--ref", "--pair" };
+
+/* The verbs, as data, the way datamash declares its operations: what each
+ * needs and takes, the options its one or two value columns come from (the
+ * second may be absent from a record where b_optional), and the function
+ * that makes its rows (it returns the records that failed). Adding a verb
+ * is an entry here and its function. */
+static const struct verb {
+	const char *name;
+	unsigned needs, takes;
+	const char *a, *b;
+	int b_optional;
+	int (*rows)(const size_t *order);
+} verbs[] = {
+	{ "summary", 0, T_BY | T_VALUE | T_BOOT | T_CLUSTER, "--value", NULL, 0, summary_rows },
+	{ "agree", 0, T_BY | T_TRUTH | T_BOOT | T_CLUSTER, "--truth", "--pred", 0, agree_rows },
+	{ "compare", T_BY | T_VALUE | T_REF, T_BY | T_VALUE | T_REF, "--value", NULL, 0, compare_rows },
+	{ "paired", T_BY | T_VALUE | T_REF | T_PAIR, T_BY | T_VALUE | T_REF | T_PAIR | T_BOOT, "--value", NULL, 0,
+	  paired_rows },
+	{ "raters", T_ITEM | T_RATER | T_VALUE, T_BY | T_ITEM | T_RATER | T_VALUE | T_RATERS, "--value",
+	  "--candidate-value", 1, raters_rows },
+	{ "ppi", 0, T_BY | T_TRUTH | T_PPI, "--pred", "--truth", 1, ppi_rows },
+};
+enum { NVERBS = sizeof verbs / sizeof *verbs };
+
+/* The options given, as bits. */
+static unsigned
+given(void)
+{
+	return (nby ? T_BY : 0) | (opt.item ? T_ITEM : 0) | (opt.rater ? T_RATER : 0) | (opt.value ? T_VALUE : 0) |
+	    (opt.ref ? T_REF : 0) | (opt.pair ? T_PAIR : 0) | (opt.candidate || opt.cand_value || opt.pairs ? T_RATERS : 0) |
+	    (opt.tune || opt.width ? T_PPI : 0) | (opt.boot ? T_BOOT : 0) | (opt.cluster ? T_CLUSTER : 0);
+}
+
+/* "a, b and c" of the names of the bits in mask (names[i] for bit 1 << i). */
+static char *
+name_list(unsigned mask, const char *(*name)(int))
+{
+	struct buf b = { 0 };
+	int n = 0, total = 0;
+	for (int i = 0; i < 32; i++)
+		total += (mask >> i) & 1;
+	for (int i = 0; i < 32; i++)
+		if ((mask >> i) & 1)
+			buf_printf(&b, "%s%s", n++ ? (n == total ? " and " : ", ") : "", name(i));
+	return buf_cstr(&b);
+}
+
+static const char *
+need_name(int i)
+{
+	return need_names[i];
+}
+
+static const char *
+verb_name(int i)
+{
+	return verbs[i].name;
+}
+
+/* The options that go together, from the table. */
 static void
 check_options(void)
 {
-	int v = opt.verb;
-	if (v == COMPARE && (!nby || !opt.value || !opt.ref))
-		usage_error("compare needs --by, --value and --ref");
-	if ((v == AGREE || v == PPI) && opt.value)
-		usage_error("%s takes --truth and --pred, not --value", v == AGREE ? "agree" : "ppi");
-	if (v == PAIRED && (!nby || !opt.value || !opt.ref || !opt.pair))
-		usage_error("paired needs --by, --value, --ref and --pair");
-	if (v == RATERS && (!opt.item || !opt.rater || !opt.value))
-		usage_error("raters needs --item, --rater and --value");
-	if (opt.pair && v != PAIRED)
-		usage_error("--pair is for paired");
-	if ((opt.item || opt.rater || opt.candidate || opt.cand_value || opt.pairs) && v != RATERS)
-		usage_error("--item, --rater, --candidate, --candidate-value and --pairs are for raters");
-	if ((opt.tune || opt.width) && v != PPI)
-		usage_error("--tune and --width are for ppi");
-	if (opt.boot && v != SUMMARY && v != AGREE && v != PAIRED)
-		usage_error("--boot is for summary, agree and paired");
-	if (v == PAIRED && opt.cluster)
-		usage_error("paired resamples its pairs; --cluster is for summary and agree");
+	static const struct { unsigned bits; const char *names; } groups[] = {
+		{ T_PAIR, "--pair is" },
+		{ T_ITEM | T_RATER | T_RATERS, "--item, --rater, --candidate, --candidate-value and --pairs are" },
+		{ T_PPI, "--tune and --width are" },
+		{ T_BOOT, "--boot is" },
+		{ T_CLUSTER, "--cluster is" },
+	};
+	const struct verb *v = &verbs[opt.verb];
+	unsigned have = given();
+	if ((v->needs & have) != v->needs) {
+		char *l = name_list(v->needs, need_name);
+		usage_error("%s needs %s", v->name, l);
+	}
+	if ((v->takes & T_TRUTH) && opt.value)
+		usage_error("%s takes --truth and --pred, not --value", v->name);
+	for (size_t k = 0; k < sizeof groups / sizeof *groups; k++)
+		if ((have & groups[k].bits) && !(v->takes & groups[k].bits)) {
+			unsigned by = 0;
+			for (int i = 0; i < NVERBS; i++)
+				by |= verbs[i].takes & groups[k].bits ? 1u << i : 0;
+			char *l = name_list(by, verb_name);
+			usage_error("%s for %s", groups[k].names, l);
+		}
 	if (opt.cluster && !opt.boot)
 		usage_error("--cluster needs --boot");
 	if (!opt.value)
 		opt.value = ".grade";
 }
 
+/* The text of the option named (a column of a verb), or NULL when not given. */
+static const char *
+column_text(const char *name)
+{
+	return !name ? NULL : strcmp(name, "--truth") == 0 ? opt.truth : strcmp(name, "--pred") == 0 ? opt.pred
+	    : strcmp(name, "--candidate-value") == 0 ? opt.cand_value : opt.value;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const char *const verbs[] = { "summary", "agree", "compare", "paired", "raters", "ppi", NULL };
+	const char *names[NVERBS + 1];
+	for (int i = 0; i < NVERBS; i++)
+		names[i] = verbs[i].name;
+	names[NVERBS] = NULL;
 	pt_init(argv);
 	opt.format = isatty(1) ? F_TABLE : F_NDJSON;
 	opt.args = jv_object();
-	opt.verb = verb_of(&argc, &argv, verbs, usage);   /* SUMMARY, AGREE, COMPARE, PAIRED, RATERS, PPI */
+	opt.verb = verb_of(&argc, &argv, names, usage);
 	parse_options(argc, argv);
 	check_options();
+	const struct verb *v = &verbs[opt.verb];
 
-	/* what each verb reads: a value (and a second one), its cluster, pair or item, a rater */
-	int two = opt.verb == AGREE || opt.verb == PPI || (opt.verb == RATERS && opt.cand_value);
-	const char *a_text = opt.verb == AGREE ? opt.truth : opt.verb == PPI ? opt.pred : opt.value;
-	const char *b_text = opt.verb == AGREE ? opt.pred : opt.verb == PPI ? opt.truth : opt.cand_value;
+	/* what the verb reads: a value (and a second one), its cluster, pair or item, a rater */
+	const char *b_text = column_text(v->b);
 	const char *c_text = opt.pair ? opt.pair : opt.item ? opt.item : opt.cluster;
 	compile_bys(opt.by_text, opt.args);
 	struct group_exprs x = {
 		bys, nby,
-		expr_new(a_text, jv_copy(opt.args), opt.verb == AGREE ? "--truth" : opt.verb == PPI ? "--pred" : "--value"),
-		two ? expr_new(b_text, jv_copy(opt.args), opt.verb == AGREE ? "--pred" : opt.verb == PPI ? "--truth" : "--candidate-value") : NULL,
+		expr_new(column_text(v->a), jv_copy(opt.args), v->a),
+		b_text ? expr_new(b_text, jv_copy(opt.args), v->b) : NULL,
 		c_text ? expr_new(c_text, jv_copy(opt.args), opt.pair ? "--pair" : opt.item ? "--item" : "--cluster") : NULL,
 		opt.rater ? expr_new(opt.rater, jv_copy(opt.args), "--rater") : NULL,
-		opt.verb == PPI || opt.verb == RATERS,
+		v->b_optional,
 	};
 	jv_free(opt.args);
 
@@ -1018,18 +1110,7 @@ main(int argc, char **argv)
 	if (opt.sorted)
 		qsort(order, gs.n, sizeof *order, cmp_group);
 
-	if (opt.verb == SUMMARY)
-		summary_rows(order, opt.boot, opt.seed);
-	else if (opt.verb == AGREE)
-		agree_rows(order, opt.boot, opt.seed);
-	else if (opt.verb == COMPARE)
-		nfail += compare_rows(order, opt.ref);
-	else if (opt.verb == PAIRED)
-		nfail += paired_rows(order, opt.ref, opt.boot, opt.seed);
-	else if (opt.verb == RATERS)
-		nfail += raters_rows(order);
-	else
-		ppi_rows(order);
+	nfail += (unsigned long)v->rows(order);
 	print_rows(opt.format);
 	out_close();
 	if (nmissing)

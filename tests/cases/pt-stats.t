@@ -31,3 +31,10 @@ agree -1e999 truth	pt-stats agree --truth .t --pred .p -f ndjson | jq -c '{n,n_m
 # ppi --tune as ppi_py computes it (issue 25.11): lambda 0.668826 (pt had 0.716599, var with divisor n+N)
 ppi --tune as ppi_py	pt-stats ppi --truth .y --pred .f --tune -f ndjson | jq -c "[.lambda, .estimate, .ci_low, .ci_high] | map(. * 1e6 | round / 1e6)"	{"y":3,"f":4}\n{"y":5,"f":5}\n{"y":6,"f":8}\n{"y":8,"f":8}\n{"y":4,"f":6}\n{"f":5}\n{"f":7}\n{"f":6}\n{"f":9}\n{"f":4}\n{"f":6}\n{"f":7}\n{"f":5}\n{"f":8}\n{"f":6}\n	[0.668826,5.266883,4.230558,6.303207]	0	
 ppi --tune, a constant judge: lambda 0	pt-stats ppi --truth .y --pred .f --tune -f ndjson | jq -c "[.lambda, .estimate]"	{"y":3,"f":5}\n{"y":5,"f":5}\n{"y":7,"f":5}\n{"f":5}\n{"f":5}\n	[0,5]	0	
+# the verbs' option rules come from their table (issue 29.3)
+raters needs	pt-stats raters --item .i			2	pt-stats: raters needs --item, --rater and --value\nTry 'pt-stats --help' for more information.
+agree takes truth and pred	pt-stats agree --value .x			2	pt-stats: agree takes --truth and --pred, not --value\nTry 'pt-stats --help' for more information.
+boot is for	pt-stats ppi --boot 3			2	pt-stats: --boot is for summary, agree and paired\nTry 'pt-stats --help' for more information.
+tune is for ppi	pt-stats summary --tune			2	pt-stats: --tune and --width are for ppi\nTry 'pt-stats --help' for more information.
+candidate is for raters	pt-stats summary --candidate x			2	pt-stats: --item, --rater, --candidate, --candidate-value and --pairs are for raters\nTry 'pt-stats --help' for more information.
+cluster is for summary and agree	pt-stats paired --by .m --value .v --ref a --pair .c --cluster .c --boot 9			2	pt-stats: --cluster is for summary and agree\nTry 'pt-stats --help' for more information.
