@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pt.h"
+#include "net.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pt.h"
+#include "judge.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
