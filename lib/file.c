@@ -73,34 +73,28 @@ temp_open(const char *file, char **tmp)
 {
 	struct stat st;
 	char *target = NULL;
-	mode_t mode = 0666 & ~umask_now();
+	const char *name = file;
 	*tmp = NULL;
 	if (lstat(file, &st) == 0 && S_ISLNK(st.st_mode)) {
 		/* written through the link to its target, as sort -o does */
-		if (!(target = realpath(file, NULL)) || stat(target, &st) != 0) {
-			free(target);
+		if (!(target = realpath(file, NULL)))
 			return -1;
-		}
+		name = target;
 	}
-	if ((target || stat(file, &st) == 0) && !S_ISREG(st.st_mode)) {   /* a device or pipe: written in place */
-		int fd = open(target ? target : file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		free(target);
-		return fd;
+	int exists = stat(name, &st) == 0, fd;
+	if (exists && !S_ISREG(st.st_mode))   /* a device or pipe: written in place */
+		fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	else {
+		size_t n = strlen(name) + 8;
+		*tmp = emalloc(n);
+		snprintf(*tmp, n, "%s.XXXXXX", name);
+		if ((fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
+			free(*tmp);
+			*tmp = NULL;
+		} else   /* an existing file keeps its mode */
+			fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~umask_now());
 	}
-	if (target || stat(file, &st) == 0)
-		mode = st.st_mode & 07777;   /* the file keeps its mode */
-	const char *name = target ? target : file;
-	size_t n = strlen(name) + 8;
-	*tmp = emalloc(n);
-	snprintf(*tmp, n, "%s.XXXXXX", name);
 	free(target);
-	int fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
-	}
-	fchmod(fd, mode);
 	return fd;
 }
 
