@@ -310,36 +310,43 @@ join_line(struct run *r, struct bat *b, const char *line, size_t len, int *known
 	return 1;
 }
 
-/* Joins a downloaded result file, a line at a time (a line longer than
- * REPLY_MAX holds no reply pt would read); counts lines that answer no
- * request here. */
+/* One line of a result file (over: it was longer than REPLY_MAX, so it
+ * holds no reply pt would read); counts it when it answers no request here. */
+static void
+join_one(struct run *r, struct bat *b, struct buf *line, int *over, long *unknown)
+{
+	int known;
+	if (*over || (line->len && (!join_line(r, b, line->p, line->len, &known) || !known)))
+		++*unknown;
+	line->len = 0;
+	*over = 0;
+}
+
+/* Joins a downloaded result file, read in blocks and split at line ends
+ * (lengths kept, never strlen). */
 static void
 join_file(struct run *r, struct bat *b, FILE *f, long *unknown)
 {
 	struct buf line = { 0 };
 	char chunk[65536];
 	int over = 0;
+	size_t n;
 	rewind(f);
-	for (;;) {
-		char *got = fgets(chunk, sizeof chunk, f);
-		size_t n = got ? strlen(chunk) : 0;
-		int end = !got || chunk[n - 1] == '\n';
-		if (got && !over)
-			buf_add(&line, chunk, n - (chunk[n - 1] == '\n'));
-		if (line.len > REPLY_MAX) {
-			over = 1;
-			line.len = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		for (const char *p = chunk, *e = chunk + n; p < e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p)), *end = nl ? nl : e;
+			if (!over)
+				buf_add(&line, p, (size_t)(end - p));
+			if (line.len > REPLY_MAX) {
+				over = 1;
+				line.len = 0;
+			}
+			if (nl)
+				join_one(r, b, &line, &over, unknown);
+			p = nl ? nl + 1 : e;
 		}
-		if (end) {
-			int known;
-			if (over || (line.len && (!join_line(r, b, line.p, line.len, &known) || !known)))
-				++*unknown;
-			line.len = 0;
-			over = 0;
-		}
-		if (!got)
-			break;
-	}
+	if (line.len || over)
+		join_one(r, b, &line, &over, unknown);
 	free(line.p);
 }
 

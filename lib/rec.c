@@ -31,6 +31,7 @@ struct reader {
 	int nonblock, failed;
 	int keep;               /* fill keeps what was read: a full buffer is RDR_AGAIN */
 	char *errtext;          /* a bad record's text, owned here */
+	size_t bad_seen;        /* a bad line's bytes from beg searched for its end so far */
 	struct json_index ix;   /* the current record's top-level members */
 	struct json_span ixbuf[JSON_INDEX_MAX];
 	struct pipe *pipe;      /* rdr_threaded: records come from a reading thread */
@@ -362,11 +363,14 @@ next_seq(struct reader *rd, struct rec *r)
 		if (st == JS_BAD) {
 			/* one bad line is one bad record, however long: its end first
 			 * (not in an array, which may be one line of any size) */
-			if (!rd->eof && rd->mode != M_ARRAY && !memchr(s + end, '\n', avail - end)) {
+			size_t from = end > rd->bad_seen ? end : rd->bad_seen;   /* (each byte searched once) */
+			if (!rd->eof && rd->mode != M_ARRAY && !memchr(s + from, '\n', avail - from)) {
+				rd->bad_seen = avail;
 				if (fill(rd) == 0)
 					return RDR_AGAIN;
 				continue;
 			}
+			rd->bad_seen = 0;
 			bad_record(rd, r, end, err);
 			if (rd->mode == M_ARRAY)
 				rd->mode = M_AFTER_ARRAY;

@@ -198,6 +198,15 @@ split_reasoning(struct reply *r)
 	r->text = answer;
 }
 
+/* An empty reply: no text, and no usage either (a request that got no
+ * answer was counted by no server). */
+static void
+reply_clear(struct reply *r)
+{
+	memset(r, 0, sizeof *r);
+	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
+}
+
 cJSON *
 wire_parse(const char *p, size_t n)
 {
@@ -213,8 +222,7 @@ wire_reply(int api, const char *body, size_t len, struct reply *r, const char **
 {
 	cJSON *o = wire_parse(body, len);
 	int st = WIRE_OK;
-	memset(r, 0, sizeof *r);   /* (r is not read: it may be uninitialised) */
-	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
+	reply_clear(r);   /* (r is not read: it may be uninitialised) */
 	if (!cJSON_IsObject(o)) {
 		*err = "reply is not a JSON object";
 		cJSON_Delete(o);
@@ -364,7 +372,5 @@ reply_free(struct reply *r)
 	free(r->refusal);
 	free(r->served_model);
 	free(r->finish_reason);
-	memset(r, 0, sizeof *r);
-	/* no reply: no usage either (a failed request was counted by no server) */
-	r->prompt_tokens = r->completion_tokens = r->reasoning_tokens = r->cached_tokens = -1;
+	reply_clear(r);
 }
