@@ -60,15 +60,15 @@ rm -f $D/out.ndjson
 # a resume in place onto a full disk loses nothing: the file as it was, and
 # resumed again with room, every record once
 fill 64; head -50 $TMPDIR/q.ndjson > $TMPDIR/q50.ndjson
-pt-infer -m m -u $U --retries 0 $TMPDIR/q50.ndjson 2>/dev/null | head -20 > $D/r.ndjson; cp $D/r.ndjson $TMPDIR/r.before
+pt-infer -m m -u $U --retries 0 $TMPDIR/q50.ndjson 2>/dev/null | head -20 > $D/r.ndjson; cp $D/r.ndjson $TMPDIR/fd-resume.before
 fill 8
 pt-infer -m m -u $U --resume $D/r.ndjson -o $D/r.ndjson $TMPDIR/q50.ndjson 2>/dev/null; st=$?
 check "--resume in place on a full disk: exit 3, the file as it was, no temporary" "3 same r.ndjson" \
-	"$st $(cmp -s $D/r.ndjson $TMPDIR/r.before && echo same) $(cd $D && ls | grep -v '^fill$' | tr '\n' ' ' | sed 's/ $//')"
+	"$st $(cmp -s $D/r.ndjson $TMPDIR/fd-resume.before && echo same) $(cd $D && ls | grep -v '^fill$' | tr '\n' ' ' | sed 's/ $//')"
 rm -f $D/fill
 pt-infer -m m -u $U --resume $D/r.ndjson -o $D/r.ndjson $TMPDIR/q50.ndjson 2>/dev/null; st=$?
 check "then resumed with room: every record once, all ok, the 20 lines as they were" "0 50 50 ok 20" \
-	"$st $(wc -l < $D/r.ndjson) $(jq -r .id $D/r.ndjson | sort -u | wc -l) $(jq -r .infer.status $D/r.ndjson | sort -u | tr -d '\n') $(grep -cFxf $TMPDIR/r.before $D/r.ndjson)"
+	"$st $(wc -l < $D/r.ndjson) $(jq -r .id $D/r.ndjson | sort -u | wc -l) $(jq -r .infer.status $D/r.ndjson | sort -u | tr -d '\n') $(grep -cFxf $TMPDIR/fd-resume.before $D/r.ndjson)"
 rm -f $D/r.ndjson
 
 # pt-plot on a full disk: exit 3, a message, the old figure untouched
