@@ -52,6 +52,7 @@ check: deps
 demo: deps
 	@$(MAKE) -s all
 	@$(MAKE) -s -C examples/brodeur demo
+	@$(MAKE) -s -C examples/judges demo
 
 # the unit tests, case tables and bad-input corpus under valgrind
 check-valgrind: all tests/unit

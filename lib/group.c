@@ -110,6 +110,8 @@ groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, u
 				*nfail += key_index(x->cluster, &r, &parsed, &cl, &g->clusters, &g->cl);
 			if (x->rater)
 				*nfail += key_index(x->rater, &r, &parsed, &cl, &g->raters, &g->rl);
+			if (x->each)
+				*nfail += (unsigned long)x->each(x->ctx, (size_t)(g - gs->g), &r, &parsed);
 		} else {
 			g->missing++;
 			(*nmissing)++;

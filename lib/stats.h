@@ -113,6 +113,10 @@ struct group_exprs {
 	struct expr *a, *b, *cluster;   /* b and cluster may be NULL */
 	struct expr *rater;             /* may be NULL */
 	int b_optional;                 /* a record without b still counts, b NaN */
+	/* called after each value is kept, with its group's index (the value
+	 * is the group's last a); returns the records that failed (pt-stats top) */
+	int (*each)(void *ctx, size_t gi, const struct rec *r, jv *parsed);
+	void *ctx;
 };
 struct group *group_get(struct groups *gs, const char *key);
 /* Reads every record into its group: a record whose key or number fails

@@ -18,6 +18,7 @@ usage(void)
 	    "       pt-stats raters --item EXPR --rater EXPR --value EXPR [--candidate NAME | --candidate-value EXPR]\n"
 	    "                       [--level L] [--pairs] [options] [FILE...]\n"
 	    "       pt-stats ppi [--truth EXPR] [--pred EXPR] [--tune] [--width W] [options] [FILE...]\n"
+	    "       pt-stats top [--by [NAME=]EXPR]... --value EXPR [-n N] [--show [NAME=]EXPR]... [options] [FILE...]\n"
 	    "One output record per group: summary statistics of a value, agreement of a\n"
 	    "prediction with the truth (judge vs physician), each group against a\n"
 	    "reference group (Mann-Whitney), or against it case by case (paired\n"
@@ -26,7 +27,8 @@ usage(void)
 	    "raters: agreement among raters of the same items (Krippendorff's alpha,\n"
 	    "ICC), and whether a candidate (the judge) can stand in for one (the\n"
 	    "alternative annotator test). ppi: a mean corrected for the judge's bias by\n"
-	    "the records that also have a truth (prediction-powered inference).\n"
+	    "the records that also have a truth (prediction-powered inference). top:\n"
+	    "the N records of each group with the largest value, with fields to show.\n"
 	    "\n"
 	    "  -b, --by [NAME=]EXPR   group by EXPR (repeatable); named after its path\n"
 	    "  -v, --value EXPR       the value (summary default .grade)\n"
@@ -46,7 +48,12 @@ usage(void)
 	    "      --boot N           percentile bootstrap with N resamples\n"
 	    "      --cluster EXPR     resample clusters (e.g. .case_id) in the bootstrap\n"
 	    "      --seed S           bootstrap seed (default 0)\n"
+	    "  -n, --count N          top: records per group (default 10)\n"
+	    "      --show [NAME=]EXPR top: a column from each record shown (repeatable)\n"
 	    "      --sort             groups sorted by key (default: first seen)\n"
+	    "      --rank [-]COLUMN   rows ranked by COLUMN (- largest first) within the\n"
+	    "                         groups of every --by but the last; a rank column\n"
+	    "      --columns A,B,...  only these columns, in this order\n"
 	    "  -f, --format F         ndjson, table, csv, tsv or md (default table on a terminal)\n"
 	    "      --arg NAME VALUE   bind $NAME in expressions\n"
 	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"
@@ -63,13 +70,15 @@ enum { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
 /* The options. */
 static struct {
 	const char *value, *truth, *pred, *ref, *cluster, *pair, *item, *rater, *candidate, *cand_value, *by_text[32];
-	long boot;
+	const char *show_text[32], *rank, *columns;
+	int nshow, count_given;
+	long boot, count;
 	unsigned long seed;
 	int format, sorted, verb, level, pairs, tune;
 	double eps, width;
 	long min_items;
 	jv args;
-} opt = { .truth = ".grade", .pred = ".predicted_score", .eps = 0.2, .min_items = 30 };
+} opt = { .truth = ".grade", .pred = ".predicted_score", .eps = 0.2, .min_items = 30, .count = 10 };
 
 static struct groups gs;
 
@@ -357,27 +366,34 @@ parse_format(const char *f)
 	usage_error("--format: expected ndjson, table, csv, tsv or md, got '%s'", f);
 }
 
-/* The --by expressions, each EXPR or NAME=EXPR (the key's field name);
- * args is borrowed. */
+/* An expression given as EXPR or NAME=EXPR: *name gets NAME, else the
+ * expression's own name (a path's last key). args is borrowed. */
+static struct expr *
+named_expr(const char *t, jv args, const char *what, char **name)
+{
+	const char *eq = t;
+	while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
+	    (eq > t && *eq >= '0' && *eq <= '9'))
+		eq++;
+	*name = NULL;
+	if (eq > t && *eq == '=' && eq[1] != '=') {
+		*name = estrndup(t, (size_t)(eq - t));
+		t = eq + 1;
+	}
+	struct expr *e = expr_new(t, jv_copy(args), what);
+	if (!*name)
+		*name = estrdup(expr_name(e));
+	return e;
+}
+
+/* The --by expressions, named in by_names; args is borrowed. */
 static void
 compile_bys(const char *const *by_text, jv args)
 {
 	bys = emalloc((size_t)(nby ? nby : 1) * sizeof *bys);
 	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
-	for (int i = 0; i < nby; i++) {
-		const char *t = by_text[i], *eq = t;
-		while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
-		    (eq > t && *eq >= '0' && *eq <= '9'))
-			eq++;
-		if (eq > t && *eq == '=' && eq[1] != '=') {
-			by_names[i] = estrndup(t, (size_t)(eq - t));
-			t = eq + 1;
-		} else
-			by_names[i] = NULL;
-		bys[i] = expr_new(t, jv_copy(args), "--by");
-		if (!by_names[i])
-			by_names[i] = estrdup(expr_name(bys[i]));
-	}
+	for (int i = 0; i < nby; i++)
+		bys[i] = named_expr(by_text[i], args, "--by", &by_names[i]);
 }
 
 /* The median of x[0..n-1] (x untouched). */
@@ -884,6 +900,225 @@ ppi_rows(const size_t *order)
 	return 0;
 }
 
+/* top: the --count records of each group with the largest value, kept as
+ * they are read (among equal values the first seen first), each with the
+ * --show columns' JSON texts. */
+struct kept {
+	double v;
+	char **shown;
+};
+static struct {
+	struct kept *k;   /* largest first, at most opt.count */
+	size_t n;
+} *tops;
+static size_t ntops;
+static struct expr **shows;
+static char **show_names, *value_name;
+
+static int
+top_each(void *ctx, size_t gi, const struct rec *r, jv *parsed)
+{
+	(void)ctx;
+	if (gi >= ntops) {
+		tops = erealloc(tops, (gi + 1) * sizeof *tops);
+		memset(tops + ntops, 0, (gi + 1 - ntops) * sizeof *tops);
+		ntops = gi + 1;
+	}
+	struct kept *k = tops[gi].k;
+	size_t n = tops[gi].n, max = (size_t)opt.count;
+	double v = gs.g[gi].a.v[gs.g[gi].a.n - 1];
+	if (n == max && !(v > k[n - 1].v))
+		return 0;
+	if (!k)
+		k = tops[gi].k = emalloc(max * sizeof *k);
+	if (n == max) {
+		for (int i = 0; i < opt.nshow; i++)
+			free(k[n - 1].shown[i]);
+		free(k[--n].shown);
+	}
+	size_t at = n;
+	while (at > 0 && v > k[at - 1].v)
+		at--;
+	memmove(&k[at + 1], &k[at], (n - at) * sizeof *k);
+	tops[gi].n = n + 1;
+	k[at].v = v;
+	k[at].shown = emalloc((size_t)(opt.nshow ? opt.nshow : 1) * sizeof *k[at].shown);
+	int bad = 0;
+	struct buf b = { 0 };
+	for (int i = 0; i < opt.nshow; i++) {
+		b.len = 0;
+		if (expr_json(shows[i], r, parsed, &b) < 0) {
+			bad = 1;
+			b.len = 0;
+			buf_adds(&b, "null");
+		}
+		k[at].shown[i] = estrdup(buf_cstr(&b));
+	}
+	free(b.p);
+	return bad;
+}
+
+static int
+top_rows(const size_t *order)
+{
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		size_t gi = order[oi];
+		for (size_t i = 0; gi < ntops && i < tops[gi].n; i++) {
+			struct kept *k = &tops[gi].k[i];
+			struct row *rw = new_row(&gs.g[gi]);
+			/* equal values share a rank (1, 2, 2, 4) */
+			double rank = (double)i + 1;
+			if (i && k->v == k[-1].v)
+				rank = rw[-1].c[nby].num;
+			cell_num(rw, "rank", rank);
+			cell_num(rw, value_name, k->v);
+			for (int j = 0; j < opt.nshow; j++) {
+				cell_json(rw, show_names[j], k->shown[j]);
+				free(k->shown[j]);
+			}
+			free(k->shown);
+		}
+		if (gi < ntops)
+			free(tops[gi].k);
+	}
+	free(tops);
+	return 0;
+}
+
+/* The index of the column called name in r, or -1. */
+static int
+column_of(const struct row *r, const char *name)
+{
+	for (int j = 0; j < r->n; j++)
+		if (strcmp(r->c[j].name, name) == 0)
+			return j;
+	return -1;
+}
+
+static void __attribute__((noreturn))
+no_column(const char *option, const char *name)
+{
+	struct buf b = { 0 };
+	for (int j = 0; j < rows[0].n; j++)
+		buf_printf(&b, "%s%s", j ? ", " : "", rows[0].c[j].name);
+	usage_error("%s: no column '%s' in this table (%s)", option, name, buf_cstr(&b));
+}
+
+/* --rank [-]COLUMN: rows ordered by COLUMN (NA last; equal values in their
+ * order) within each stratum (the rows that share every key but the last,
+ * strata in their order), and a rank column after the keys. */
+static const size_t *rank_stratum;
+static int rank_col, rank_desc;
+
+static int
+cmp_rank(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	if (rank_stratum[a] != rank_stratum[b])
+		return rank_stratum[a] < rank_stratum[b] ? -1 : 1;
+	double x = rows[a].c[rank_col].num, y = rows[b].c[rank_col].num;
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (!isnan(x) && x != y)
+		return (x < y) != rank_desc ? -1 : 1;
+	return a < b ? -1 : 1;
+}
+
+static void
+rank_rows(const char *spec)
+{
+	rank_desc = *spec == '-';
+	const char *name = spec + rank_desc;
+	if (nrows == 0)
+		return;
+	rank_col = column_of(&rows[0], name);
+	if (rank_col < 0)
+		no_column("--rank", name);
+	if (rows[0].c[rank_col].text)
+		usage_error("--rank: '%s' is not a column of numbers", name);
+	size_t *stratum = emalloc(nrows * sizeof *stratum), *order = emalloc(nrows * sizeof *order), nstrata = 0;
+	struct strmap seen = { 0 };
+	struct buf key = { 0 };
+	for (size_t i = 0; i < nrows; i++) {
+		int added;
+		key.len = 0;
+		for (int j = 0; j + 1 < nby; j++) {
+			buf_adds(&key, rows[i].c[j].text);
+			buf_addc(&key, '\x1f');
+		}
+		stratum[i] = *strmap_get(&seen, buf_cstr(&key), nstrata, &added);
+		nstrata += (size_t)added;
+		order[i] = i;
+	}
+	rank_stratum = stratum;
+	qsort(order, nrows, sizeof *order, cmp_rank);
+	struct row *sorted = emalloc(nrows * sizeof *sorted);
+	for (size_t i = 0; i < nrows; i++)
+		sorted[i] = rows[order[i]];
+	/* a competition rank: the position within the stratum, shared by equal values */
+	size_t first = 0;
+	double rank = NAN, last = NAN;
+	for (size_t i = 0; i < nrows; i++) {
+		struct row *r = &sorted[i];
+		if (i && stratum[order[i]] != stratum[order[i - 1]])
+			first = i;
+		double x = r->c[rank_col].num;
+		if (isnan(x))
+			rank = NAN;
+		else if (i == first || x != last)
+			rank = (double)(i - first + 1);
+		last = x;
+		r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
+		memmove(&r->c[nby + 1], &r->c[nby], (size_t)(r->n - nby) * sizeof *r->c);
+		r->c[nby] = (struct cell){ "rank", NULL, rank };
+		r->n++;
+	}
+	free(rows);
+	rows = sorted;
+	free(stratum);
+	free(order);
+	free(key.p);
+	strmap_free(&seen);
+}
+
+/* --columns A,B,...: only those columns of every row, in that order. */
+static void
+select_columns(const char *list)
+{
+	if (nrows == 0)
+		return;
+	int nsel = 0, *sel = NULL;
+	for (const char *p = list;;) {
+		const char *e = strchr(p, ',');
+		char *name = e ? estrndup(p, (size_t)(e - p)) : estrdup(p);
+		int j = column_of(&rows[0], name);
+		if (j < 0)
+			no_column("--columns", name);
+		for (int k = 0; k < nsel; k++)
+			if (sel[k] == j)
+				usage_error("--columns: '%s' named twice", name);
+		free(name);
+		sel = erealloc(sel, (size_t)(nsel + 1) * sizeof *sel);
+		sel[nsel++] = j;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		struct cell *c = emalloc((size_t)nsel * sizeof *c);
+		for (int k = 0; k < nsel; k++) {
+			c[k] = rows[i].c[sel[k]];
+			rows[i].c[sel[k]].text = NULL;
+		}
+		for (int j = 0; j < rows[i].n; j++)
+			free(rows[i].c[j].text);
+		free(rows[i].c);
+		rows[i].c = c;
+		rows[i].n = nsel;
+	}
+	free(sel);
+}
+
 static void
 parse_options(int argc, char **argv)
 {
@@ -895,6 +1130,8 @@ parse_options(int argc, char **argv)
 		{ "candidate", required_argument, NULL, 'c' },
 		{ "candidate-value", required_argument, NULL, 'K' },
 		{ "cluster", required_argument, NULL, 'C' },
+		{ "columns", required_argument, NULL, 'L' },
+		{ "count", required_argument, NULL, 'n' },
 		{ "epsilon", required_argument, NULL, 'E' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -904,9 +1141,11 @@ parse_options(int argc, char **argv)
 		{ "pair", required_argument, NULL, 'p' },
 		{ "pairs", no_argument, NULL, 'Q' },
 		{ "pred", required_argument, NULL, 'P' },
+		{ "rank", required_argument, NULL, 'N' },
 		{ "rater", required_argument, NULL, 'r' },
 		{ "ref", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "show", required_argument, NULL, 'w' },
 		{ "sort", no_argument, NULL, 's' },
 		{ "truth", required_argument, NULL, 'T' },
 		{ "tune", no_argument, NULL, 'U' },
@@ -917,7 +1156,7 @@ parse_options(int argc, char **argv)
 	};
 	static const char *const levels[] = { "interval", "ordinal", "nominal", "ratio" };   /* LEVEL_* */
 	int c;
-	while ((c = getopt_long(argc, argv, "b:f:hv:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:hn:v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'J':
@@ -931,6 +1170,16 @@ parse_options(int argc, char **argv)
 			break;
 		case 'c': opt.candidate = optarg; break;
 		case 'C': opt.cluster = optarg; break;
+		case 'L': opt.columns = optarg; break;
+		case 'n':
+			opt.count = parse_long("--count", optarg, 1, 1000000);
+			opt.count_given = 1;
+			break;
+		case 'N':
+			if (!optarg[optarg[0] == '-'])
+				usage_error("--rank: expected a column name");
+			opt.rank = optarg;
+			break;
 		case 'E': opt.eps = parse_double("--epsilon", optarg, 0, 1); break;
 		case 'f': opt.format = parse_format(optarg); break;
 		case 'h': usage();
@@ -954,6 +1203,11 @@ parse_options(int argc, char **argv)
 		case 'U': opt.tune = 1; break;
 		case 'v': opt.value = optarg; break;
 		case 'V': print_version();
+		case 'w':
+			if (opt.nshow == 32)
+				usage_error("--show: at most 32");
+			opt.show_text[opt.nshow++] = optarg;
+			break;
 		case 'W': opt.width = parse_double("--width", optarg, 1e-300, 1e300); break;
 		default: usage_error("unknown option");
 		}
@@ -966,7 +1220,9 @@ enum {
 	T_RATERS = 64,    /* --candidate, --candidate-value, --pairs */
 	T_PPI = 128,      /* --tune, --width */
 	T_BOOT = 256, T_CLUSTER = 512,
-	T_TRUTH = 1024    /* --truth and --pred, not --value */
+	T_TRUTH = 1024,   /* --truth and --pred, not --value */
+	T_TOP = 2048,     /* --count, --show */
+	T_RANK = 4096
 };
 static const char *const need_names[] = { "--by", "--item", "--rater", "--value", "--ref", "--pair" };
 
@@ -982,14 +1238,15 @@ static const struct verb {
 	int b_optional;
 	int (*rows)(const size_t *order);
 } verbs[] = {
-	{ "summary", 0, T_BY | T_VALUE | T_BOOT | T_CLUSTER, "--value", NULL, 0, summary_rows },
-	{ "agree", 0, T_BY | T_TRUTH | T_BOOT | T_CLUSTER, "--truth", "--pred", 0, agree_rows },
-	{ "compare", T_BY | T_VALUE | T_REF, T_BY | T_VALUE | T_REF, "--value", NULL, 0, compare_rows },
-	{ "paired", T_BY | T_VALUE | T_REF | T_PAIR, T_BY | T_VALUE | T_REF | T_PAIR | T_BOOT, "--value", NULL, 0,
-	  paired_rows },
-	{ "raters", T_ITEM | T_RATER | T_VALUE, T_BY | T_ITEM | T_RATER | T_VALUE | T_RATERS, "--value",
+	{ "summary", 0, T_BY | T_VALUE | T_BOOT | T_CLUSTER | T_RANK, "--value", NULL, 0, summary_rows },
+	{ "agree", 0, T_BY | T_TRUTH | T_BOOT | T_CLUSTER | T_RANK, "--truth", "--pred", 0, agree_rows },
+	{ "compare", T_BY | T_VALUE | T_REF, T_BY | T_VALUE | T_REF | T_RANK, "--value", NULL, 0, compare_rows },
+	{ "paired", T_BY | T_VALUE | T_REF | T_PAIR, T_BY | T_VALUE | T_REF | T_PAIR | T_BOOT | T_RANK, "--value", NULL,
+	  0, paired_rows },
+	{ "raters", T_ITEM | T_RATER | T_VALUE, T_BY | T_ITEM | T_RATER | T_VALUE | T_RATERS | T_RANK, "--value",
 	  "--candidate-value", 1, raters_rows },
-	{ "ppi", 0, T_BY | T_TRUTH | T_PPI, "--pred", "--truth", 1, ppi_rows },
+	{ "ppi", 0, T_BY | T_TRUTH | T_PPI | T_RANK, "--pred", "--truth", 1, ppi_rows },
+	{ "top", T_VALUE, T_BY | T_VALUE | T_TOP, "--value", NULL, 0, top_rows },
 };
 enum { NVERBS = sizeof verbs / sizeof *verbs };
 
@@ -999,7 +1256,8 @@ given(void)
 {
 	return (nby ? T_BY : 0) | (opt.item ? T_ITEM : 0) | (opt.rater ? T_RATER : 0) | (opt.value ? T_VALUE : 0) |
 	    (opt.ref ? T_REF : 0) | (opt.pair ? T_PAIR : 0) | (opt.candidate || opt.cand_value || opt.pairs ? T_RATERS : 0) |
-	    (opt.tune || opt.width ? T_PPI : 0) | (opt.boot ? T_BOOT : 0) | (opt.cluster ? T_CLUSTER : 0);
+	    (opt.tune || opt.width ? T_PPI : 0) | (opt.boot ? T_BOOT : 0) | (opt.cluster ? T_CLUSTER : 0) |
+	    (opt.count_given || opt.nshow ? T_TOP : 0) | (opt.rank ? T_RANK : 0);
 }
 
 /* "a, b and c" of the names of the bits in mask (names[i] for bit 1 << i). */
@@ -1038,6 +1296,8 @@ check_options(void)
 		{ T_PPI, "--tune and --width are" },
 		{ T_BOOT, "--boot is" },
 		{ T_CLUSTER, "--cluster is" },
+		{ T_TOP, "--count and --show are" },
+		{ T_RANK, "--rank is" },
 	};
 	const struct verb *v = &verbs[opt.verb];
 	unsigned have = given();
@@ -1088,13 +1348,18 @@ main(int argc, char **argv)
 	const char *b_text = column_text(v->b);
 	const char *c_text = opt.pair ? opt.pair : opt.item ? opt.item : opt.cluster;
 	compile_bys(opt.by_text, opt.args);
+	shows = emalloc((size_t)(opt.nshow ? opt.nshow : 1) * sizeof *shows);
+	show_names = emalloc((size_t)(opt.nshow ? opt.nshow : 1) * sizeof *show_names);
+	for (int i = 0; i < opt.nshow; i++)
+		shows[i] = named_expr(opt.show_text[i], opt.args, "--show", &show_names[i]);
 	struct group_exprs x = {
 		bys, nby,
-		expr_new(column_text(v->a), jv_copy(opt.args), v->a),
+		named_expr(column_text(v->a), opt.args, v->a, &value_name),
 		b_text ? expr_new(b_text, jv_copy(opt.args), v->b) : NULL,
 		c_text ? expr_new(c_text, jv_copy(opt.args), opt.pair ? "--pair" : opt.item ? "--item" : "--cluster") : NULL,
 		opt.rater ? expr_new(opt.rater, jv_copy(opt.args), "--rater") : NULL,
 		v->b_optional,
+		v->rows == top_rows ? top_each : NULL, NULL,
 	};
 	jv_free(opt.args);
 
@@ -1111,6 +1376,10 @@ main(int argc, char **argv)
 		qsort(order, gs.n, sizeof *order, cmp_group);
 
 	nfail += (unsigned long)v->rows(order);
+	if (opt.rank)
+		rank_rows(opt.rank);
+	if (opt.columns)
+		select_columns(opt.columns);
 	print_rows(opt.format);
 	out_close();
 	if (nmissing)
@@ -1122,6 +1391,13 @@ main(int argc, char **argv)
 	expr_free(x.b);
 	expr_free(x.cluster);
 	expr_free(x.rater);
+	for (int i = 0; i < opt.nshow; i++) {
+		expr_free(shows[i]);
+		free(show_names[i]);
+	}
+	free(shows);
+	free(show_names);
+	free(value_name);
 	rdr_close(rd);
 	return fail_summary(nfail, nbadin);
 }

@@ -6,14 +6,32 @@ against the example's knowledge base (examples/data/kb.json) and writes a
 differential or a management answer, with deliberate, deterministic
 mistakes. As the "judge" it scores by keyword overlap with the final
 diagnosis, rubric or reference test. The answers are plausible so that the
-demo's tables and figures have something to show, nothing more."""
-import hashlib, json, re
+demo's tables and figures have something to show, nothing more.
+
+The fictional judges of examples/judges (the request's model names one of
+JUDGES) are made from the physicians' own grades, loaded with --persona-data:
+each finds the graded entry of the dataset, then adds its bias and noise, so
+that their quality differs by construction: one close to the physicians, one
+generous, one noisy, one that now and then replies with broken JSON."""
+import hashlib, json, math, re
 
 KB = []
+DATA = []   # the dataset's entries, for the fictional judges
+# name: (bias and sd as a share of the score range, share of unreadable replies)
+JUDGES = {
+    "fictional-close": (0.0, 0.05, 0.0),
+    "fictional-generous": (0.15, 0.06, 0.0),
+    "fictional-noisy": (0.0, 0.22, 0.0),
+    "fictional-flaky": (-0.03, 0.08, 0.1),
+}
 
 
 def load(path):
     KB.extend(json.load(open(path))["diseases"])
+
+
+def load_data(path):
+    DATA.extend(json.load(open(path)))
 
 
 def h(text, salt=""):
@@ -86,12 +104,51 @@ def judge(system, user):
     return s, f"Leading diagnosis {'correct' if d and d['name'].lower() in first else 'not the final diagnosis'}; score {s:g}."
 
 
+def task_of(system):
+    return ("cpc_bond", "bi_triage") if "Bond score" in system else ("cpc_management",) if "test plan" in system else \
+        ("management_reasoning",) if "management rubric" in system else ("r_idea",) if "R-IDEA" in system else \
+        ("diagnostic_reasoning",)
+
+
+def fictional(model, system, user):
+    """A fictional judge's reply: the physicians' grade of the entry graded,
+    moved by the judge's bias and noise onto the task's scale; None when the
+    entry is not in the dataset."""
+    m = re.search(r"<<<RESPONSE (\w+)>>>\n(.*)\n<<<END RESPONSE \1>>>", user, re.S)
+    tasks = task_of(system)
+    same = [e for e in DATA if m and e.get("response") == m.group(2) and e.get("benchmark") in tasks]
+    # the entries whose case, question and diagnosis the prompt shows most of
+    shown = lambda e: sum(isinstance(e.get(f), str) and e[f] in user for f in ("final_diagnosis", "question_text", "case_vignette"))
+    found = [e for e in same if shown(e) == max(map(shown, same))]
+    if not found or any(not isinstance(e.get("grade"), (int, float)) for e in found):
+        return None
+    bias, sd, broken = JUDGES[model]
+    top = found[0].get("max_score") or {"cpc_management": 2, "r_idea": 10, "diagnostic_reasoning": 19}.get(tasks[0], 5)
+    truth = sum(e["grade"] for e in found) / len(found) / top
+    z = math.sqrt(-2 * math.log(max(h(user, model + "u1"), 1e-12))) * math.cos(2 * math.pi * h(user, model + "u2"))
+    x = min(1.0, max(0.0, truth + bias + sd * z)) * top
+    if tasks[0] == "cpc_bond":
+        s = min((0, 2, 3, 4, 5), key=lambda a: abs(a - x))
+    elif tasks[0] == "diagnostic_reasoning":
+        s = round(x * 2) / 2
+    else:
+        s = round(x)
+    why = f"Judged against the rubric: {s:g} of {top:g}."
+    if h(user, model + "broken") < broken:
+        return '{"score": %g, "justification": "Judged against the rubric: the response' % s   # cut off
+    return json.dumps({"score": s, "justification": why})
+
+
 def reply(body):
     msgs = body.get("messages") or []
     system = body.get("system") if isinstance(body.get("system"), str) else \
         next((m.get("content", "") for m in msgs if m.get("role") == "system"), "")
     user = next((m.get("content", "") for m in reversed(msgs) if m.get("role") == "user"), "")
     if system.startswith("You are an expert physician grading"):
+        if body.get("model") in JUDGES and DATA:
+            r = fictional(body["model"], system, user)
+            if r is not None:
+                return r
         score, why = judge(system, user)
         return json.dumps({"score": score, "justification": why})
     if system.startswith("You route"):

@@ -539,6 +539,7 @@ def main():
     p.add_argument("--endless-cap", type=int, default=2 << 30, help="bytes an endless body stops at")
     p.add_argument("--tls", help="DIR with cert.pem and key.pem: serve HTTPS")
     p.add_argument("--persona", help="a knowledge-base JSON for the scripted clinical persona (tests/persona.py)")
+    p.add_argument("--persona-data", help="the dataset whose grades the persona's fictional judges start from")
     p.add_argument("--lifetime", type=float, default=900, help="exit after this many seconds")
     p.add_argument("--limit-rpm", type=float, help="enforce a request rate limit (token bucket) with rate-limit headers")
     p.add_argument("--limit-tpm", type=float, help="enforce a token rate limit the same way")
@@ -550,6 +551,8 @@ def main():
     args = p.parse_args()
     if args.persona:
         persona.load(args.persona)
+    if args.persona_data:
+        persona.load_data(args.persona_data)
     args.faults = [(k, float(v)) for k, v in (f.split("=") for f in args.faults.split(",") if f)]
     if args.limit_rpm:
         buckets["requests"] = Bucket(args.limit_rpm, args.burst)

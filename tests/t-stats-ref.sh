@@ -40,3 +40,15 @@ for f in $TMPDIR/raters/*.ndjson; do
 	esac
 done > $TMPDIR/raters.got
 python3 $S/compare.py $S/raters_ref.ndjson $TMPDIR/raters.got
+
+# --rank and top against scipy.stats.rankdata(method="min") and NumPy's
+# stable argsort, in order (tests/stats/rank.py made rank_ref.ndjson)
+python3 $S/rank.py data $TMPDIR/rank
+for n in $(python3 -c "import sys; sys.path.insert(0, '$S'); import rank; print(' '.join(rank.NAMES))"); do
+	f=$TMPDIR/rank/$n.ndjson
+	pt-stats summary --by .s --by .g --value .v --rank n -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"rank_n", s, g, rank}'
+	pt-stats summary --by .s --by .g --value .v --rank -max -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"rank_max", s, g, rank}'
+	pt-stats top --by .s --value .v -n 7 --show .i -f ndjson $f 2>/dev/null | jq -c --arg d $n '{dataset:$d, verb:"top", s, i, v, rank}'
+done > $TMPDIR/rank.got
+d=$(diff <(jq -c . $S/rank_ref.ndjson) $TMPDIR/rank.got)
+check "--rank and top: $(wc -l < $S/rank_ref.ndjson) rows as SciPy's rankdata(method=min) and NumPy's stable argsort give them" "" "$d"

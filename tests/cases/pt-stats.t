@@ -1,6 +1,6 @@
 # name	command	stdin	stdout	status	stderr
-no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare, paired, raters or ppi\nTry 'pt-stats --help' for more information.
-bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare, paired, raters or ppi\nTry 'pt-stats --help' for more information.
+no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare, paired, raters, ppi or top\nTry 'pt-stats --help' for more information.
+bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare, paired, raters, ppi or top\nTry 'pt-stats --help' for more information.
 compare needs	pt-stats compare --by .m			2	pt-stats: compare needs --by, --value and --ref\nTry 'pt-stats --help' for more information.
 bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv, tsv or md, got 'xml'\nTry 'pt-stats --help' for more information.
 cluster needs boot	pt-stats summary --cluster .c			2	pt-stats: --cluster needs --boot\nTry 'pt-stats --help' for more information.
@@ -38,3 +38,18 @@ boot is for	pt-stats ppi --boot 3			2	pt-stats: --boot is for summary, agree and
 tune is for ppi	pt-stats summary --tune			2	pt-stats: --tune and --width are for ppi\nTry 'pt-stats --help' for more information.
 candidate is for raters	pt-stats summary --candidate x			2	pt-stats: --item, --rater, --candidate, --candidate-value and --pairs are for raters\nTry 'pt-stats --help' for more information.
 cluster is for summary and agree	pt-stats paired --by .m --value .v --ref a --pair .c --cluster .c --boot 9			2	pt-stats: --cluster is for summary and agree\nTry 'pt-stats --help' for more information.
+# top, --rank and --columns (issue 27)
+top: largest first per group, ties share a rank in input order	pt-stats top --by .t --value .e -n 3 --show .c --show who=.j -f ndjson	{"t":"a","j":"x","e":3,"c":"c1"}\n{"t":"a","j":"y","e":1,"c":"c2"}\n{"t":"a","j":"z","e":3,"c":"c3"}\n{"t":"b","j":"x","e":0.5,"c":"c4"}\n{"t":"b","j":"y"}\n{"t":"a","j":"w","e":5,"c":"c5"}\n	{"t":"a","rank":1,"e":5,"c":"c5","who":"w"}\n{"t":"a","rank":2,"e":3,"c":"c1","who":"x"}\n{"t":"a","rank":2,"e":3,"c":"c3","who":"z"}\n{"t":"b","rank":1,"e":0.5,"c":"c4","who":"x"}	0	pt-stats: 1 record with a missing or non-numeric value (counted in n_missing)
+top -n 2 keeps the first of equal values; NAME=EXPR names the value	pt-stats top --value err=.e -n 2 --by .t -f csv	{"t":"a","e":3,"c":"c1"}\n{"t":"a","e":3,"c":"c3"}\n{"t":"a","e":1}\n{"t":"a","e":3,"c":"c9"}\n	t,rank,err\na,1,3\na,1,3	0	
+top: a failing --show is null and reported	pt-stats top --value .e --show 'x=(.c | ascii_downcase)' -f ndjson	{"e":2,"c":"A"}\n{"e":1,"c":7}\n	{"rank":1,"e":2,"x":"a"}\n{"rank":2,"e":1,"x":null}	1	pt-stats: <stdin>:2: --show: explode input must be a string\npt-stats: 1 record failed
+top needs --value	pt-stats top --by .t			2	pt-stats: top needs --value\nTry 'pt-stats --help' for more information.
+--show is for top	pt-stats summary --show .c			2	pt-stats: --count and --show are for top\nTry 'pt-stats --help' for more information.
+--rank within every key but the last, ties share the lower rank, null last	pt-stats summary --by .t --by .j --value .e --rank mean --columns t,j,rank,mean -f csv	{"t":"a","j":"x","e":3,"c":"c1"}\n{"t":"a","j":"y","e":1,"c":"c2"}\n{"t":"a","j":"z","e":3,"c":"c3"}\n{"t":"b","j":"x","e":0.5,"c":"c4"}\n{"t":"b","j":"y"}\n{"t":"a","j":"w","e":5,"c":"c5"}\n	t,j,rank,mean\na,y,1,1\na,x,2,3\na,z,2,3\na,w,4,5\nb,x,1,0.5\nb,y,NA,NA	0	pt-stats: 1 record with a missing or non-numeric value (counted in n_missing)
+--rank -COLUMN: largest first	pt-stats summary --by .j --value .e --rank -mean --columns rank,j -f tsv	{"t":"a","j":"x","e":3,"c":"c1"}\n{"t":"a","j":"y","e":1,"c":"c2"}\n{"t":"a","j":"z","e":3,"c":"c3"}\n{"t":"b","j":"x","e":0.5,"c":"c4"}\n{"t":"b","j":"y"}\n{"t":"a","j":"w","e":5,"c":"c5"}\n	rank\tj\n1\tw\n2\tz\n3\tx\n4\ty	0	pt-stats: 1 record with a missing or non-numeric value (counted in n_missing)
+--rank: not a column	pt-stats summary --by .t --value .e --rank nope	{"t":"a","j":"x","e":3,"c":"c1"}\n{"t":"a","j":"y","e":1,"c":"c2"}\n{"t":"a","j":"z","e":3,"c":"c3"}\n{"t":"b","j":"x","e":0.5,"c":"c4"}\n{"t":"b","j":"y"}\n{"t":"a","j":"w","e":5,"c":"c5"}\n		2	pt-stats: --rank: no column 'nope' in this table (t, n, n_missing, mean, sd, se, median, q1, q3, min, max, ci_low, ci_high)\nTry 'pt-stats --help' for more information.
+--rank: a key is not a number column	pt-stats summary --by .t --value .e --rank t	{"t":"a","e":1}\n		2	pt-stats: --rank: 't' is not a column of numbers\nTry 'pt-stats --help' for more information.
+--rank is not for top	pt-stats top --value .e --rank e			2	pt-stats: --rank is for summary, agree, compare, paired, raters and ppi\nTry 'pt-stats --help' for more information.
+--columns: the order given, in a Markdown table	pt-stats agree --truth .g --pred .p --columns mae,n -f md	{"g":1,"p":2}\n{"g":3,"p":3}\n	| mae | n |\n| ---: | ---: |\n| 0.5 | 2 |	0	
+--columns: a column named twice	pt-stats summary --value .e --columns n,n	{"e":1}\n		2	pt-stats: --columns: 'n' named twice\nTry 'pt-stats --help' for more information.
+--columns: no such column, the table's listed	pt-stats summary --value .e --columns n,avg	{"e":1}\n		2	pt-stats: --columns: no column 'avg' in this table (n, n_missing, mean, sd, se, median, q1, q3, min, max, ci_low, ci_high)\nTry 'pt-stats --help' for more information.
+--columns on no rows: nothing	pt-stats summary --value .e --columns x -f csv			0	
