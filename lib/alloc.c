@@ -13,9 +13,17 @@ const char *progname = "pt";
 void
 pt_nomem(void)
 {
+	/* one line, said once: threads that run out together wait for the first */
+	static int said;
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_SEQ_CST))
+		for (;;)
+			pause();
 	static const char msg[] = ": out of memory\n";
-	(void)!write(2, progname, strlen(progname));
-	(void)!write(2, msg, sizeof msg - 1);
+	char line[256];
+	size_t n = strlen(progname) < sizeof line - sizeof msg ? strlen(progname) : sizeof line - sizeof msg;
+	memcpy(line, progname, n);
+	memcpy(line + n, msg, sizeof msg - 1);
+	(void)!write(2, line, n + sizeof msg - 1);
 	_exit(PT_EXIT_NOMEM);
 }
 

@@ -3,6 +3,7 @@
  * path is then read from the record's bytes by path.c instead. */
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,10 +51,15 @@ jq_nomem(void *data)
 	pt_nomem();
 }
 
-/* Compiles e->text with jq; a program that does not compile exits 2. */
+/* Compiles e->text with jq; a program that does not compile exits 2. One
+ * compile at a time: a worker compiles its own program when its first
+ * record needs libjq (expr_lazy), perhaps while another does. */
+static pthread_mutex_t compile_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void
 compile(struct expr *e)
 {
+	pthread_mutex_lock(&compile_mu);
 	e->jq = jq_init();
 	if (!e->jq) {
 		die(PT_EXIT_USAGE, "cannot start jq");
@@ -69,19 +75,29 @@ compile(struct expr *e)
 	}
 	e->args = jv_invalid();
 	jq_set_error_cb(e->jq, NULL, NULL);
+	pthread_mutex_unlock(&compile_mu);
 }
 
+/* An expression compiled when jq is first needed: for a program already
+ * compiled once (so known to be valid) that a worker may never run. */
 struct expr *
-expr_new(const char *prog, jv args, const char *what)
+expr_lazy(const char *prog, jv args, const char *what)
 {
 	struct expr *e = ecalloc(1, sizeof *e);
 	e->text = estrdup(prog);
 	e->what = estrdup(what);
 	e->args = args;
+	e->path = path_parse(prog);
+	return e;
+}
+
+struct expr *
+expr_new(const char *prog, jv args, const char *what)
+{
 	/* Only what is not a plain path is compiled now (libjq compiles all its
 	 * builtins each time, most of a short run's time); path_parse accepts
 	 * only paths jq 1.6 accepts. */
-	e->path = path_parse(prog);
+	struct expr *e = expr_lazy(prog, args, what);
 	if (!e->path)
 		compile(e);
 	return e;

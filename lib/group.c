@@ -56,16 +56,102 @@ group_get(struct groups *gs, const char *key)
 	return g;
 }
 
-/* Pushes the index of e's value (its JSON text, scratch in b) in keys onto
- * idx; 1 when e failed (its text is then what it wrote, maybe nothing). */
+/* A record's part in the grouping, worked out apart from the groups (on
+ * a worker) and added to them after (in input order): its key, values,
+ * cluster and rater, the texts in a buffer. */
+struct gitem {
+	size_t key, cl, rt;     /* offsets of the texts (NUL-terminated) */
+	double a, b;
+	int usable;             /* 0: not a record, or its key failed (counted failed) */
+	int fail;               /* a value failed (counted failed) */
+	int kept;               /* it has its values: else missing */
+	int clbad, rtbad;       /* its cluster, rater failed (counted failed) */
+};
+
+/* Appends e's value's JSON text to text, NUL-terminated; 1 when e failed
+ * (the text is then what it wrote, maybe nothing). */
 static int
-key_index(struct expr *e, const struct rec *r, jv *parsed, struct buf *b, struct strmap *keys, struct dvec *idx)
+key_text(struct expr *e, const struct rec *r, jv *parsed, struct buf *text, size_t *off)
 {
-	int added;
-	b->len = 0;
-	int bad = expr_json(e, r, parsed, b) < 0;
-	dvec_push(idx, (double)*strmap_get(keys, buf_cstr(b), keys->n, &added));
+	*off = text->len;
+	int bad = expr_json(e, r, parsed, text) < 0;
+	buf_addc(text, 0);
 	return bad;
+}
+
+static void
+eval_record(const struct group_exprs *x, const struct rec *r, jv *parsed, struct gitem *it, struct buf *text)
+{
+	memset(it, 0, sizeof *it);
+	if (!rec_usable(r))
+		return;
+	it->key = text->len;
+	for (int i = 0; i < x->nby; i++) {
+		if (i)
+			buf_addc(text, '\x1f');
+		if (expr_json(x->by[i], r, parsed, text) < 0)
+			return;
+	}
+	buf_addc(text, 0);
+	it->usable = 1;
+	int ka = expr_number(x->a, r, parsed, &it->a);
+	int kb = x->b ? expr_number(x->b, r, parsed, &it->b) : 1;
+	it->fail = ka < 0 || kb < 0;
+	if (kb != 1 && x->b_optional) {
+		it->b = NAN;
+		kb = 1;
+	}
+	it->kept = ka == 1 && kb == 1;
+	if (it->kept && x->cluster)
+		it->clbad = key_text(x->cluster, r, parsed, text, &it->cl);
+	if (it->kept && x->rater)
+		it->rtbad = key_text(x->rater, r, parsed, text, &it->rt);
+}
+
+/* Adds the record of it to its group; the group's index, or -1. */
+static long
+merge(struct groups *gs, const struct group_exprs *x, const struct gitem *it, const char *text, unsigned long *nfail,
+    unsigned long *nmissing)
+{
+	if (!it->usable) {
+		(*nfail)++;
+		return -1;
+	}
+	struct group *g = group_get(gs, text + it->key);
+	*nfail += (unsigned long)it->fail;
+	if (!it->kept) {
+		g->missing++;
+		(*nmissing)++;
+		return -1;
+	}
+	int added;
+	dvec_push(&g->a, it->a);
+	if (x->b)
+		dvec_push(&g->b, it->b);
+	if (x->cluster) {
+		*nfail += (unsigned long)it->clbad;
+		dvec_push(&g->cl, (double)*strmap_get(&g->clusters, text + it->cl, g->clusters.n, &added));
+	}
+	if (x->rater) {
+		*nfail += (unsigned long)it->rtbad;
+		dvec_push(&g->rl, (double)*strmap_get(&g->raters, text + it->rt, g->raters.n, &added));
+	}
+	return (long)(g - gs->g);
+}
+
+/* One record, worked out and added here. */
+static void
+read_one(struct groups *gs, const struct group_exprs *x, const struct rec *r, struct buf *text, unsigned long *nfail,
+    unsigned long *nmissing)
+{
+	struct gitem it;
+	jv parsed = jv_invalid();
+	text->len = 0;
+	eval_record(x, r, &parsed, &it, text);
+	long gi = merge(gs, x, &it, text->p, nfail, nmissing);
+	if (gi >= 0 && x->each)
+		*nfail += (unsigned long)x->each(x->ctx, (size_t)gi, r, &parsed);
+	jv_free(parsed);
 }
 
 void
@@ -73,53 +159,101 @@ groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, u
     unsigned long *nmissing)
 {
 	struct rec r;
-	struct buf key = { 0 }, cl = { 0 };
+	struct buf text = { 0 };
+	while (rdr_next(rd, &r) == RDR_REC)
+		read_one(gs, x, &r, &text, nfail, nmissing);
+	free(text.p);
+}
+
+/* groups_read on blocks (blocks.c): workers work the records out, with
+ * their messages, and the main thread adds them to the groups in input
+ * order, so that every group's values are in the order one thread reads. */
+struct gblock {
+	struct gitem *it;
+	size_t n, cap;
+	struct buf text;
+	char *msgs;
+	size_t msglen;
+};
+struct gtool {
+	struct groups *gs;
+	const struct group_exprs *x;   /* the main thread's */
+	unsigned long *nfail, *nmissing;
+	struct buf text;
+};
+
+static void *
+gblock_new(void)
+{
+	return ecalloc(1, sizeof(struct gblock));
+}
+
+static void
+gblock_free(void *p)
+{
+	struct gblock *b = p;
+	free(b->it);
+	free(b->text.p);
+	free(b->msgs);
+	free(b);
+}
+
+static void
+gscan(void *worker, struct reader *rd, void *res)
+{
+	const struct group_exprs *x = worker;
+	struct gblock *b = res;
+	b->n = b->text.len = 0;
+	free(b->msgs);
+	b->msgs = NULL;
+	FILE *f = open_memstream(&b->msgs, &b->msglen);
+	if (!f)
+		pt_nomem();
+	msg_capture(f);
+	struct rec r;
 	while (rdr_next(rd, &r) == RDR_REC) {
-		if (!rec_usable(&r)) {
-			(*nfail)++;
-			continue;
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 1024;
+			b->it = erealloc(b->it, b->cap * sizeof *b->it);
 		}
 		jv parsed = jv_invalid();
-		int bad = 0;
-		key.len = 0;
-		for (int i = 0; i < x->nby && !bad; i++) {
-			if (i)
-				buf_addc(&key, '\x1f');
-			bad = expr_json(x->by[i], &r, &parsed, &key) < 0;
-		}
-		if (bad) {
-			jv_free(parsed);
-			(*nfail)++;
-			continue;
-		}
-		struct group *g = group_get(gs, buf_cstr(&key));
-		double a, b = 0;
-		int ka = expr_number(x->a, &r, &parsed, &a);
-		int kb = x->b ? expr_number(x->b, &r, &parsed, &b) : 1;
-		if (ka < 0 || kb < 0)
-			(*nfail)++;
-		if (kb != 1 && x->b_optional) {
-			b = NAN;
-			kb = 1;
-		}
-		if (ka == 1 && kb == 1) {
-			dvec_push(&g->a, a);
-			if (x->b)
-				dvec_push(&g->b, b);
-			if (x->cluster)
-				*nfail += key_index(x->cluster, &r, &parsed, &cl, &g->clusters, &g->cl);
-			if (x->rater)
-				*nfail += key_index(x->rater, &r, &parsed, &cl, &g->raters, &g->rl);
-			if (x->each)
-				*nfail += (unsigned long)x->each(x->ctx, (size_t)(g - gs->g), &r, &parsed);
-		} else {
-			g->missing++;
-			(*nmissing)++;
-		}
+		eval_record(x, &r, &parsed, &b->it[b->n++], &b->text);
 		jv_free(parsed);
 	}
-	free(key.p);
-	free(cl.p);
+	msg_capture(NULL);
+	fclose(f);
+}
+
+static void
+gtake(void *tool, void *res)
+{
+	struct gtool *t = tool;
+	struct gblock *b = res;
+	fwrite(b->msgs, 1, b->msglen, stderr);
+	for (size_t i = 0; i < b->n; i++)
+		merge(t->gs, t->x, &b->it[i], b->text.p, t->nfail, t->nmissing);
+}
+
+static void
+gone(void *tool, const struct rec *r)
+{
+	struct gtool *t = tool;
+	read_one(t->gs, t->x, r, &t->text, t->nfail, t->nmissing);
+}
+
+int
+groups_read_blocks(struct groups *gs, char **files, int nfiles, int nthreads, const struct group_exprs *xs,
+    unsigned long *nfail, unsigned long *nmissing)
+{
+	static const struct blocks_tool tool = { gblock_new, gblock_free, gscan, gtake, gone, NULL };
+	struct gtool t = { gs, &xs[nthreads], nfail, nmissing, { 0 } };
+	void **ws = emalloc((size_t)nthreads * sizeof *ws);
+	for (int i = 0; i < nthreads; i++)
+		ws[i] = (void *)&xs[i];
+	int bad = blocks_run(files, nfiles, nthreads, ws, &tool, &t);
+	free(ws);
+	free(t.text.p);
+	return bad;
 }
 
 void

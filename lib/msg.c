@@ -83,9 +83,26 @@ print_version(void)
 	exit(PT_EXIT_OK);
 }
 
+/* Where this thread's messages go: stderr, or what msg_capture set (a
+ * worker keeps its block's messages to be said in input order). */
+static __thread FILE *msg_to;
+
+FILE *
+msg_file(void)
+{
+	return msg_to ? msg_to : stderr;
+}
+
+void
+msg_capture(FILE *f)
+{
+	msg_to = f;
+}
+
 void
 vsay(const char *where, const char *fmt, va_list ap)
 {
+	FILE *out = msg_file();
 	char small[512], *m = small;
 	va_list aq;
 	va_copy(aq, ap);
@@ -95,15 +112,15 @@ vsay(const char *where, const char *fmt, va_list ap)
 		m = emalloc((size_t)n + 1);
 		vsnprintf(m, (size_t)n + 1, fmt, ap);
 	}
-	fprintf(stderr, "%s: %s", progname, where ? where : "");
+	fprintf(out, "%s: %s", progname, where ? where : "");
 	/* a message may quote a server or a record: a control character in it
 	 * (ESC, BEL, CR, LF) would act on the terminal or forge a line */
 	for (int i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)m[i];
 		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
+			fprintf(out, "\\x%02x", c);
 		else
-			fputc(c, stderr);
+			fputc(c, out);
 	}
 	if (m != small)
 		free(m);
@@ -123,13 +140,14 @@ warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', msg_file());
 }
 
 void
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
+	msg_to = NULL;   /* the last word goes out now */
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);
@@ -141,6 +159,7 @@ void
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	msg_to = NULL;
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);

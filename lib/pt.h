@@ -7,6 +7,7 @@
 #define PT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,8 @@ char *estrndup(const char *s, size_t n);
  * written \xHH so that quoted text cannot act on a terminal. */
 void vsay(const char *where, const char *fmt, va_list ap);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+FILE *msg_file(void);          /* where this thread's messages go (stderr unless captured) */
+void msg_capture(FILE *f);     /* this thread's messages into f (NULL: stderr again) */
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 long parse_long(const char *opt, const char *s, long lo, long hi);
@@ -190,6 +193,37 @@ void rdr_threaded(struct reader *rd);   /* read and validate on a second thread 
 int rdr_fd(struct reader *rd);          /* the descriptor read now, -1 at the end */
 int rdr_failed(struct reader *rd);      /* operands that could not be read */
 void rdr_close(struct reader *rd);
+/* blocks.c's readers (rec.c says how they read) */
+struct reader *rdr_mem(void);
+void rdr_mem_set(struct reader *rd, const char *p, size_t len, const char *name, long line, int first, int last);
+void rdr_mem_free(struct reader *rd);
+void rdr_where(const struct reader *rd, size_t *off, long *line, int *mode);
+struct reader *rdr_fed(ssize_t (*feed)(void *ctx, char *dst, size_t room), void *ctx, const char *name, long line,
+    int mode);
+int rdr_idle(struct reader *rd);
+
+/* blocks.c: the input in blocks of whole lines read by worker threads, the
+ * results taken back in input order; the records, lines and messages are
+ * rdr_next's. A tool gives: */
+struct blocks_tool {
+	void *(*res_new)(void);        /* a block's results, reused */
+	void (*res_free)(void *res);
+	/* on a worker: reads rd's records (rdr_next until it is not RDR_REC)
+	 * into res, emptied first */
+	void (*scan)(void *worker, struct reader *rd, void *res);
+	/* on the main thread, in input order: a block's results (its bytes
+	 * stay where they were read until then), and one record read on the
+	 * main thread */
+	void (*take)(void *tool, void *res);
+	void (*one)(void *tool, const struct rec *r);
+	int (*done)(void *tool);       /* may be NULL; 1: read no more */
+};
+/* Runs the files ("-" or none: standard input) through the tool on
+ * nthreads workers (workers[i] their own state; with one, on this thread,
+ * workers[0]); returns the files that could not be read. */
+int blocks_run(char **files, int nfiles, int nthreads, void **workers, const struct blocks_tool *t, void *tool);
+long ncpus(void);   /* the CPUs this process may run on */
+long threads_default(void);   /* $PT_THREADS, else ncpus(), at most 64 */
 int rec_usable(const struct rec *r);   /* an object? else reported with file:line */
 void rec_warn(const struct rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -213,6 +247,7 @@ struct expr;
 /* Compiles prog (what names it in messages) with args, an object of $NAME
  * bindings (consumed). A program that does not compile exits 2 with jq's message. */
 struct expr *expr_new(const char *prog, jv args, const char *what);
+struct expr *expr_lazy(const char *prog, jv args, const char *what);   /* compiled on first use */
 void expr_free(struct expr *e);
 /* Generic: start on input (consumed), then pull outputs until jv_invalid().
  * An error output is jv_invalid_with_msg. */

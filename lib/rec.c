@@ -35,6 +35,9 @@ struct reader {
 	struct json_index ix;   /* the current record's top-level members */
 	struct json_span ixbuf[JSON_INDEX_MAX];
 	struct pipe *pipe;      /* rdr_threaded: records come from a reading thread */
+	int mem;                /* rdr_mem: reads nothing; more needed is RDR_AGAIN */
+	ssize_t (*feed)(void *ctx, char *dst, size_t room);   /* rdr_fed: where more comes from */
+	void *feed_ctx;
 };
 
 /* rdr_threaded: a thread reads and validates records into batches, in order,
@@ -128,7 +131,7 @@ rec_warn(const struct rec *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(where, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', msg_file());
 }
 
 /* 1 if r is a JSON object; otherwise reports why not, with its location. */
@@ -185,6 +188,8 @@ open_next(struct reader *rd)
 static int
 fill(struct reader *rd)
 {
+	if (rd->mem)
+		return 0;
 	if (rd->beg > 0 && !rd->keep) {
 		memmove(rd->buf, rd->buf + rd->beg, rd->end - rd->beg);
 		rd->end -= rd->beg;
@@ -195,6 +200,14 @@ fill(struct reader *rd)
 			return 0;
 		rd->cap *= 2;
 		rd->buf = erealloc(rd->buf, rd->cap);
+	}
+	if (rd->feed) {
+		ssize_t n = rd->feed(rd->feed_ctx, rd->buf + rd->end, rd->cap - rd->end);
+		if (n > 0)
+			rd->end += (size_t)n;
+		else
+			rd->eof = 1;
+		return 1;
 	}
 	if (rd->nonblock) {
 		struct pollfd pfd = { rd->fd, POLLIN, 0 };
@@ -305,6 +318,8 @@ next_seq(struct reader *rd, struct rec *r)
 				continue;
 			}
 			if (*s == '[') {
+				if (rd->mem)
+					return RDR_AGAIN;   /* not NDJSON: read on one thread */
 				rd->mode = M_ARRAY;
 				rd->array_first = 1;
 				rd->beg++;
@@ -376,6 +391,8 @@ next_seq(struct reader *rd, struct rec *r)
 				rd->mode = M_AFTER_ARRAY;
 			return RDR_REC;
 		}
+		if (rd->mode == M_START && nl && rd->mem)
+			return RDR_AGAIN;   /* values across lines: read on one thread */
 		if (rd->mode == M_START)
 			rd->mode = nl ? M_MULTI : M_NDJSON;
 		if (rd->mode == M_ARRAY)
@@ -552,4 +569,84 @@ pipe_close(struct pipe *pp)
 	pthread_mutex_destroy(&pp->mu);
 	pthread_cond_destroy(&pp->cv);
 	free(pp);
+}
+
+/* Readers for blocks.c. A memory reader reads the bytes of a block of whole
+ * lines: p[0..len) at line `line` of file `name`, the file's first block
+ * when first (where a byte order mark, an array or values across lines are
+ * recognised) and its last when last. It never reads: where it would need
+ * more (a value going on past the block, or a first block that is not
+ * NDJSON), rdr_next returns RDR_AGAIN and rdr_where says where it stopped.
+ * The bytes are not copied, and stay as they are. */
+struct reader *
+rdr_mem(void)
+{
+	struct reader *rd = ecalloc(1, sizeof *rd);
+	rd->mem = 1;
+	rd->keep = 1;
+	rd->ix.m = rd->ixbuf;
+	return rd;
+}
+
+void
+rdr_mem_set(struct reader *rd, const char *p, size_t len, const char *name, long line, int first, int last)
+{
+	rd->buf = (char *)p;
+	rd->cap = rd->end = len;
+	rd->beg = rd->bad_seen = 0;
+	rd->name = name;
+	rd->line = line;
+	rd->mode = first ? M_START : M_NDJSON;
+	rd->eof = last;
+	rd->fd = 0;
+	rd->nfiles = rd->next = 0;
+}
+
+/* Where a reader stopped: the offset of its unread bytes, their line, and
+ * the mode a reader going on from there starts in. */
+void
+rdr_where(const struct reader *rd, size_t *off, long *line, int *mode)
+{
+	*off = rd->beg;
+	*line = rd->line;
+	*mode = rd->mode;
+}
+
+/* A reader going on where a memory reader stopped: mode as rdr_where gave
+ * it, its bytes from feed (n > 0 bytes copied into dst, at most room; 0 at
+ * the end of the file). */
+struct reader *
+rdr_fed(ssize_t (*feed)(void *ctx, char *dst, size_t room), void *ctx, const char *name, long line, int mode)
+{
+	struct reader *rd = ecalloc(1, sizeof *rd);
+	rd->cap = 1 << 20;
+	rd->buf = emalloc(rd->cap);
+	rd->ix.m = rd->ixbuf;
+	rd->feed = feed;
+	rd->feed_ctx = ctx;
+	rd->name = name;
+	rd->line = line;
+	rd->mode = mode;
+	rd->nfiles = rd->next = 0;
+	return rd;
+}
+
+/* 1 when a fed reader is between records of an NDJSON file with nothing
+ * left in its buffer (blank lines skipped): where a block may take over. */
+int
+rdr_idle(struct reader *rd)
+{
+	if (rd->mode != M_NDJSON || rd->fd < 0)
+		return 0;
+	skip_ws(rd);
+	return rd->beg == rd->end;
+}
+
+void
+rdr_mem_free(struct reader *rd)
+{
+	if (rd) {
+		free(rd->errtext);
+		free(rd);
+	}
 }

@@ -123,6 +123,11 @@ struct group *group_get(struct groups *gs, const char *key);
  * counts in *nfail, one without a number in *nmissing and its group's missing. */
 void groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, unsigned long *nfail,
     unsigned long *nmissing);
+/* The same on nthreads workers (blocks.c), xs[0..nthreads) the workers'
+ * expressions and xs[nthreads] the main thread's (no each); the same
+ * groups, values in the same order. Returns the files not read. */
+int groups_read_blocks(struct groups *gs, char **files, int nfiles, int nthreads, const struct group_exprs *xs,
+    unsigned long *nfail, unsigned long *nmissing);
 void groups_free(struct groups *gs);
 
 #endif

@@ -51,30 +51,21 @@ cmp_kept(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Records travel in batches: the main thread reads them, a worker runs EXPR
- * (and --distinct) on each, and the main thread takes the results in input
- * order to apply --distinct, --sample and --limit and write. Workers keep
- * their own compiled programs: jq states and values are never shared. */
-struct item {
-	size_t off, len;       /* the record's bytes in data */
-	const char *file, *err;
-	long line;
-	int is_object;
-};
+/* The input travels in blocks (blocks.c): a worker reads a block's records
+ * and runs EXPR (and --distinct) on each into the block's batch, and the
+ * main thread takes the batches in input order to apply --distinct,
+ * --sample and --limit and write. Workers keep their own compiled programs:
+ * jq states and values are never shared. */
 struct result {                /* one output of EXPR */
-	size_t item;           /* its record */
-	size_t off, len;       /* text in out, or the record itself when len == 0 and orig */
-	int orig;
+	const char *p;         /* the record itself (in its block), or NULL: */
+	size_t off, len;       /* text in out */
 	long key;              /* offset of the --distinct key in keys, or -1 */
 };
 struct batch {
-	struct buf data, out, keys, msgs;
-	struct item *it;
-	size_t n, cap;
+	struct buf out, keys, msgs;
 	struct result *res;
 	size_t nres, rescap;
-	unsigned long nfail, nnative;   /* records that failed; answered from their bytes */
-	int state;             /* 0 filling, 1 queued, 2 taken, 3 done */
+	unsigned long nread, nfail, nnative;   /* records read, failed, answered from their bytes */
 };
 
 /* --shard K/N: this process's share of the records. */
@@ -90,30 +81,30 @@ struct worker {
 };
 
 static void
-bwarn(struct batch *b, const struct item *it, const char *fmt, ...)
+bwarn(struct batch *b, const struct rec *r, const char *fmt, ...)
 {
 	va_list ap;
 	char tmp[1024];
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	buf_printf(&b->msgs, "%s: %s:%ld: %s\n", progname, it->file, it->line, tmp);
+	buf_printf(&b->msgs, "%s: %s:%ld: %s\n", progname, r->file, r->line, tmp);
 	b->nfail++;
 }
 
+/* An output: the record r itself (orig), or text. */
 static void
-add_result(struct batch *b, size_t item, const char *text, size_t len, int orig, long key)
+add_result(struct batch *b, const struct rec *r, const char *text, size_t len, int orig, long key)
 {
 	if (b->nres == b->rescap) {
 		b->rescap = b->rescap ? b->rescap * 2 : 256;
 		b->res = erealloc(b->res, b->rescap * sizeof *b->res);
 	}
-	struct result *r = &b->res[b->nres++];
-	r->item = item;
-	r->orig = orig;
-	r->key = key;
-	r->off = b->out.len;
-	r->len = orig ? 0 : len;
+	struct result *x = &b->res[b->nres++];
+	x->p = orig ? r->p : NULL;
+	x->key = key;
+	x->off = b->out.len;
+	x->len = orig ? r->len : len;
 	if (!orig)
 		buf_add(&b->out, text, len);
 }
@@ -139,41 +130,40 @@ mine(struct worker *w, const struct rec *r)
 	return (long)(h % (uint64_t)shard_n) == shard_k;
 }
 
+/* Runs EXPR (and --distinct) on record r into b. */
 static void
-run_batch(struct worker *w, struct batch *b)
+run_record(struct worker *w, struct batch *b, const struct rec *rp)
 {
-	b->out.len = b->keys.len = b->msgs.len = 0;
-	b->nres = 0;
-	b->nfail = b->nnative = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		struct item *it = &b->it[i];
-		struct rec r = { b->data.p + it->off, it->len, it->file, it->line, it->err, it->is_object, NULL };
+	struct rec r = *rp;
+	r.ix = NULL;
+	b->nread++;
+	do {
 		if (w->sk && !mine(w, &r))
-			continue;
+			break;
 		if (r.err) {
-			bwarn(b, it, "invalid JSON: %s", r.err);
-			continue;
+			bwarn(b, &r, "invalid JSON: %s", r.err);
+			break;
 		}
 		if (!r.is_object) {
-			bwarn(b, it, "not an object");
-			continue;
+			bwarn(b, &r, "not an object");
+			break;
 		}
 		if (w->pr) {
 			/* most records are answered from their bytes; libjq answers the rest */
 			int st = pred_eval(w->pr, r.p, r.len, NULL);
 			if (st == PRED_KEEP)
-				add_result(b, i, NULL, 0, 1, -1);
+				add_result(b, &r, NULL, 0, 1, -1);
 			if (st != PRED_UNSURE) {
 				b->nnative++;
-				continue;
+				break;
 			}
 		}
 		jv in = rec_parse(&r);
 		if (!jv_is_valid(in)) {
 			char *m = jv_errmsg(in);
-			bwarn(b, it, "invalid JSON: %s", m);
+			bwarn(b, &r, "invalid JSON: %s", m);
 			free(m);
-			continue;
+			break;
 		}
 		long key = -1;
 		int key_done = 0;
@@ -187,7 +177,7 @@ run_batch(struct worker *w, struct batch *b)
 			}
 			if (k != JV_KIND_TRUE && k != JV_KIND_OBJECT) {
 				const char *kn = jv_kind_name(k);
-				bwarn(b, it, "EXPR gave %s %s, not a boolean or an object", k == JV_KIND_ARRAY ? "an" : "a", kn);
+				bwarn(b, &r, "EXPR gave %s %s, not a boolean or an object", k == JV_KIND_ARRAY ? "an" : "a", kn);
 				jv_free(out);
 				continue;
 			}
@@ -199,7 +189,7 @@ run_batch(struct worker *w, struct batch *b)
 				key_done = 1;
 				if (!jv_is_valid(kv)) {
 					char *m = jv_errmsg(kv);
-					bwarn(b, it, "--distinct: %s", m);
+					bwarn(b, &r, "--distinct: %s", m);
 					free(m);
 				} else {
 					jv ks = jv_dump_string(kv, 0);
@@ -214,65 +204,68 @@ run_batch(struct worker *w, struct batch *b)
 				continue;
 			}
 			if (k == JV_KIND_TRUE || jv_identical(jv_copy(out), jv_copy(in)))
-				add_result(b, i, NULL, 0, 1, key);
+				add_result(b, &r, NULL, 0, 1, key);
 			else {
 				jv d = jv_dump_string(jv_copy(out), 0);
-				add_result(b, i, jv_string_value(d), (size_t)jv_string_length_bytes(jv_copy(d)), 0, key);
+				add_result(b, &r, jv_string_value(d), (size_t)jv_string_length_bytes(jv_copy(d)), 0, key);
 				jv_free(d);
 			}
 			jv_free(out);
 		}
 		if (jv_invalid_has_msg(jv_copy(out))) {
 			char *m = jv_errmsg(out);
-			bwarn(b, it, "%s", m);
+			bwarn(b, &r, "%s", m);
 			free(m);
 		} else
 			jv_free(out);
 		jv_free(in);
-	}
+	} while (0);
 }
 
-#define NBATCH 16           /* batches in flight */
-#define BATCH_RECORDS 512
-#define BATCH_BYTES (1 << 20)
+static void
+batch_clear(struct batch *b)
+{
+	b->out.len = b->keys.len = b->msgs.len = 0;
+	b->nres = 0;
+	b->nread = b->nfail = b->nnative = 0;
+}
 
-static struct batch batches[NBATCH];
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stopping;
+/* blocks.c's callbacks: a worker reads a block into its batch */
+static void
+scan_block(void *worker, struct reader *rd, void *res)
+{
+	struct rec r;
+	batch_clear(res);
+	while (rdr_next(rd, &r) == RDR_REC)
+		run_record(worker, res, &r);
+}
 
 static void *
-work(void *arg)
+batch_new(void)
 {
-	struct worker *w = arg;
-	pthread_mutex_lock(&mu);
-	for (;;) {
-		struct batch *b = NULL;
-		for (int i = 0; i < NBATCH && !b; i++)
-			if (batches[i].state == 1)
-				b = &batches[i];
-		if (!b) {
-			if (stopping)
-				break;
-			pthread_cond_wait(&cv, &mu);
-			continue;
-		}
-		b->state = 2;
-		pthread_mutex_unlock(&mu);
-		run_batch(w, b);
-		pthread_mutex_lock(&mu);
-		b->state = 3;
-		pthread_cond_broadcast(&cv);
-	}
-	pthread_mutex_unlock(&mu);
-	return NULL;
+	return ecalloc(1, sizeof(struct batch));
 }
 
-/* The workers: each compiles its own programs, from its own copy of the
- * arguments (jv reference counts are not atomic). Returns how many threads
- * started; with none, the main thread runs the batches. */
+static void
+batch_free(void *p)
+{
+	struct batch *b = p;
+	free(b->out.p);
+	free(b->keys.p);
+	free(b->msgs.p);
+	free(b->res);
+	free(b);
+}
+
+
+/* The workers' programs, each from its own copy of the arguments (jv
+ * reference counts are not atomic); ws[n] is the main thread's, for what it
+ * reads itself. Only the first worker's are compiled now (so that jq
+ * rejects a bad program before anything is read); the others compile theirs
+ * when a record first needs libjq, which with a native predicate may be
+ * never. Returns the threads to use. */
 static long
-start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const char *distinct, jv args, int native)
+make_workers(struct worker *ws, long n, const char *prog, const char *distinct, jv args, int native)
 {
 	/* Some jq builtins must not run on several threads (expr.c says which). */
 	int how = expr_concurrency(prog);
@@ -284,21 +277,18 @@ start_workers(struct worker *ws, pthread_t *tid, long n, const char *prog, const
 		n = 1;
 	else if (how == EXPR_REGEX && n > 1)
 		expr_regex_init();
-	for (long i = 0; i < n; i++) {
-		ws[i].e = expr_new(prog, jv_deep_copy(jv_copy(args)), "EXPR");
-		ws[i].dx = distinct ? expr_new(distinct, jv_deep_copy(jv_copy(args)), "--distinct") : NULL;
-		ws[i].sk = shard_n ? expr_new(shard_by, jv_deep_copy(jv_copy(args)), "--shard-by") : NULL;
+	for (long i = 0; i <= n; i++) {
+		struct expr *(*make)(const char *, jv, const char *) = i == 0 ? expr_new : expr_lazy;
+		ws[i].e = make(prog, jv_deep_copy(jv_copy(args)), "EXPR");
+		ws[i].dx = distinct ? make(distinct, jv_deep_copy(jv_copy(args)), "--distinct") : NULL;
+		ws[i].sk = shard_n ? make(shard_by, jv_deep_copy(jv_copy(args)), "--shard-by") : NULL;
 		const char *why;
 		jv a = jv_deep_copy(jv_copy(args));
 		ws[i].pr = native ? pred_compile(prog, a, &why) : NULL;
 		jv_free(a);
 	}
 	jv_free(args);
-	long started = 0;
-	if (n > 1)
-		while (started < n && pthread_create(&tid[started], NULL, work, &ws[started]) == 0)
-			started++;
-	return started;
+	return n;
 }
 
 /* What the main thread does with the results, in input order. */
@@ -324,11 +314,11 @@ write_batch(struct writer *w, struct batch *h)
 	fputs(buf_cstr(&h->msgs), stderr);
 	w->nfail += h->nfail;
 	w->nnative += h->nnative;
-	w->nread += h->n;
+	w->nread += h->nread;
 	for (size_t k = 0; k < h->nres && !full(w); k++) {
 		struct result *x = &h->res[k];
-		const char *text = x->orig ? h->data.p + h->it[x->item].off : h->out.p + x->off;
-		size_t len = x->orig ? h->it[x->item].len : x->len;
+		const char *text = x->p ? x->p : h->out.p + x->off;
+		size_t len = x->len;
 		if (x->key >= 0 && !strset_add(&w->seen, h->keys.p + x->key))
 			continue;
 		if (w->res) {
@@ -369,32 +359,29 @@ writer_close(struct writer *w)
 	free(w->tmp.p);
 }
 
-/* Reads records into b until it is full or the input ends (*eof). */
+/* blocks.c's callbacks on the main thread: a block's batch, in order; one
+ * record read here (through the main thread's programs, written at once) */
+static struct worker *main_worker;
+static struct batch scratch;
+
 static void
-fill_batch(struct batch *b, struct reader *rd, int *eof)
+take_batch(void *w, void *res)
 {
-	struct rec r;
-	while (!*eof && b->n < BATCH_RECORDS && b->data.len < BATCH_BYTES) {
-		if (rdr_next(rd, &r) != RDR_REC) {
-			*eof = 1;
-			break;
-		}
-		if (b->n == b->cap) {
-			b->cap = b->cap ? b->cap * 2 : BATCH_RECORDS;
-			b->it = erealloc(b->it, b->cap * sizeof *b->it);
-		}
-		b->it[b->n++] = (struct item){ b->data.len, r.len, r.file, r.err, r.line, r.is_object };
-		buf_add(&b->data, r.p, r.len);
-	}
+	write_batch(w, res);
 }
 
 static void
-set_state(struct batch *b, int state)
+one_record(void *w, const struct rec *r)
 {
-	pthread_mutex_lock(&mu);   /* workers read state under the lock */
-	b->state = state;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
+	batch_clear(&scratch);
+	run_record(main_worker, &scratch, r);
+	write_batch(w, &scratch);
+}
+
+static int
+writer_full(void *w)
+{
+	return full(w);
 }
 
 int
@@ -418,7 +405,7 @@ main(int argc, char **argv)
 	};
 	const char *progfile = NULL, *distinct_text = NULL;
 	char *prog = NULL;
-	long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+	long nthreads = 0;
 	unsigned long seed = 0;
 	struct writer w = { .limit = -1, .sample = -1 };
 	jv args = jv_object();
@@ -464,10 +451,8 @@ main(int argc, char **argv)
 			usage_error("missing EXPR");
 		prog = estrdup(argv[optind++]);
 	}
-	if (nthreads > 8)
-		nthreads = 8;
-	struct worker *ws = ecalloc((size_t)nthreads, sizeof *ws);
-	pthread_t *tid = ecalloc((size_t)nthreads, sizeof *tid);
+	if (!nthreads)
+		nthreads = threads_default();
 	const char *why = "--distinct";
 	struct pred *pr = distinct_text ? NULL : pred_compile(prog, args, &why);
 	if (explain) {
@@ -476,83 +461,41 @@ main(int argc, char **argv)
 		printf(pr ? "native\n" : "libjq: %s\n", why);
 		pred_free(pr);
 		free(prog);
-		free(ws);
-		free(tid);
 		jv_free(args);
 		return PT_EXIT_OK;
 	}
-	long nstarted = start_workers(ws, tid, nthreads, prog, distinct_text, args, pr != NULL);
+	struct worker *ws = ecalloc((size_t)nthreads + 1, sizeof *ws);
+	nthreads = make_workers(ws, nthreads, prog, distinct_text, args, pr != NULL);
 	pred_free(pr);
+	main_worker = &ws[nthreads];
 	if (w.sample > 0) {
 		w.res = ecalloc((size_t)w.sample, sizeof *w.res);
 		w.rng = gsl_rng_alloc(gsl_rng_mt19937);
 		gsl_rng_set(w.rng, seed);
 	}
 
-	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	int eof = 0, head = 0, tail = 0;   /* batches[head] is the next to write, [tail] the one filling */
-	while (!eof || head != tail || batches[tail].n) {
-		struct batch *b = &batches[tail];
-		if (full(&w))
-			eof = 1;
-		fill_batch(b, rd, &eof);
-		int next = (tail + 1) % NBATCH;
-		/* the ring never fills completely: head == tail means empty */
-		if (b->n && next != head) {
-			/* hand the batch over (or run it here, single-threaded) */
-			if (nstarted)
-				set_state(b, 1);
-			else {
-				run_batch(&ws[0], b);
-				b->state = 3;
-			}
-			tail = next;
-			if (!eof && tail != head)
-				continue;
-		}
-		if (head == tail)
-			break;
-		/* take the oldest batch, in input order, once done */
-		struct batch *h = &batches[head];
-		pthread_mutex_lock(&mu);
-		while (h->state != 3)
-			pthread_cond_wait(&cv, &mu);
-		pthread_mutex_unlock(&mu);
-		write_batch(&w, h);
-		h->n = 0;
-		h->data.len = 0;
-		set_state(h, 0);
-		head = (head + 1) % NBATCH;
-	}
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	for (long i = 0; i < nstarted; i++)
-		pthread_join(tid[i], NULL);
+	static const struct blocks_tool tool = { batch_new, batch_free, scan_block, take_batch, one_record, writer_full };
+	void **wp = emalloc((size_t)nthreads * sizeof *wp);
+	for (long i = 0; i < nthreads; i++)
+		wp[i] = &ws[i];
+	int nbadin = blocks_run(argv + optind, argc - optind, (int)nthreads, wp, &tool, &w);
 	writer_close(&w);
 	out_close();
 	if (getenv("PT_FILTER_NATIVE"))   /* how many records the native predicate answered (pt-filter(1)) */
 		warn("%lu of %lu records answered natively", w.nnative, w.nread);
-	int nbadin = rdr_failed(rd);
-	rdr_close(rd);
-	for (long i = 0; i < nthreads; i++) {
+	for (long i = 0; i <= nthreads; i++) {
 		expr_free(ws[i].e);
 		expr_free(ws[i].dx);
 		expr_free(ws[i].sk);
 		free(ws[i].key.p);
 		pred_free(ws[i].pr);
 	}
-	for (int i = 0; i < NBATCH; i++) {
-		free(batches[i].data.p);
-		free(batches[i].out.p);
-		free(batches[i].keys.p);
-		free(batches[i].msgs.p);
-		free(batches[i].it);
-		free(batches[i].res);
-	}
+	free(scratch.out.p);
+	free(scratch.keys.p);
+	free(scratch.msgs.p);
+	free(scratch.res);
 	free(ws);
-	free(tid);
+	free(wp);
 	free(prog);
 	return fail_summary(w.nfail, nbadin);
 }

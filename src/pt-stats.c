@@ -54,6 +54,7 @@ usage(void)
 	    "      --rank [-]COLUMN   rows ranked by COLUMN (- largest first) within the\n"
 	    "                         groups of every --by but the last; a rank column\n"
 	    "      --columns A,B,...  only these columns, in this order\n"
+	    "      --threads N        threads reading the input (default: the CPUs, or $PT_THREADS)\n"
 	    "  -f, --format F         ndjson, table, csv, tsv or md (default table on a terminal)\n"
 	    "      --arg NAME VALUE   bind $NAME in expressions\n"
 	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"
@@ -72,7 +73,7 @@ static struct {
 	const char *value, *truth, *pred, *ref, *cluster, *pair, *item, *rater, *candidate, *cand_value, *by_text[32];
 	const char *show_text[32], *rank, *columns;
 	int nshow, count_given;
-	long boot, count;
+	long boot, count, threads;
 	unsigned long seed;
 	int format, sorted, verb, level, pairs, tune;
 	double eps, width;
@@ -367,9 +368,10 @@ parse_format(const char *f)
 }
 
 /* An expression given as EXPR or NAME=EXPR: *name gets NAME, else the
- * expression's own name (a path's last key). args is borrowed. */
+ * expression's own name (a path's last key). args is borrowed; make is
+ * expr_new, or expr_lazy for a worker's copy. */
 static struct expr *
-named_expr(const char *t, jv args, const char *what, char **name)
+named_expr_as(const char *t, jv args, const char *what, char **name, struct expr *(*make)(const char *, jv, const char *))
 {
 	const char *eq = t;
 	while ((*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') || *eq == '_' ||
@@ -380,20 +382,16 @@ named_expr(const char *t, jv args, const char *what, char **name)
 		*name = estrndup(t, (size_t)(eq - t));
 		t = eq + 1;
 	}
-	struct expr *e = expr_new(t, jv_copy(args), what);
+	struct expr *e = make(t, jv_copy(args), what);
 	if (!*name)
 		*name = estrdup(expr_name(e));
 	return e;
 }
 
-/* The --by expressions, named in by_names; args is borrowed. */
-static void
-compile_bys(const char *const *by_text, jv args)
+static struct expr *
+named_expr(const char *t, jv args, const char *what, char **name)
 {
-	bys = emalloc((size_t)(nby ? nby : 1) * sizeof *bys);
-	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
-	for (int i = 0; i < nby; i++)
-		bys[i] = named_expr(by_text[i], args, "--by", &by_names[i]);
+	return named_expr_as(t, args, what, name, expr_new);
 }
 
 /* The median of x[0..n-1] (x untouched). */
@@ -677,11 +675,8 @@ free_tables(void)
 	}
 	free(rows);
 	groups_free(&gs);
-	for (int i = 0; i < nby; i++) {
-		expr_free(bys[i]);
+	for (int i = 0; i < nby; i++)
 		free(by_names[i]);
-	}
-	free(bys);
 	free(by_names);
 }
 
@@ -1147,6 +1142,7 @@ parse_options(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "show", required_argument, NULL, 'w' },
 		{ "sort", no_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 'H' },
 		{ "truth", required_argument, NULL, 'T' },
 		{ "tune", no_argument, NULL, 'U' },
 		{ "value", required_argument, NULL, 'v' },
@@ -1200,6 +1196,7 @@ parse_options(int argc, char **argv)
 		case 'S': opt.seed = (unsigned long)parse_long("--seed", optarg, 0, 1L << 62); break;
 		case 's': opt.sorted = 1; break;
 		case 'T': opt.truth = optarg; break;
+		case 'H': opt.threads = parse_long("--threads", optarg, 1, 64); break;
 		case 'U': opt.tune = 1; break;
 		case 'v': opt.value = optarg; break;
 		case 'V': print_version();
@@ -1329,6 +1326,64 @@ column_text(const char *name)
 	    : strcmp(name, "--candidate-value") == 0 ? opt.cand_value : opt.value;
 }
 
+/* The expressions the verb reads (--by, its value or two, its cluster, pair
+ * or item, its rater) into x, from args (borrowed); make: expr_new for the
+ * main thread's, whose names name the columns (names[], *vname), or
+ * expr_lazy for a worker's. */
+static void
+verb_exprs(const struct verb *v, struct group_exprs *x, jv args, struct expr *(*make)(const char *, jv, const char *),
+    char **names, char **vname)
+{
+	const char *b_text = column_text(v->b);
+	const char *c_text = opt.pair ? opt.pair : opt.item ? opt.item : opt.cluster;
+	struct expr **by = emalloc((size_t)(nby ? nby : 1) * sizeof *by);
+	for (int i = 0; i < nby; i++)
+		by[i] = named_expr_as(opt.by_text[i], args, "--by", &names[i], make);
+	*x = (struct group_exprs){
+		by, nby,
+		named_expr_as(column_text(v->a), args, v->a, vname, make),
+		b_text ? make(b_text, jv_copy(args), v->b) : NULL,
+		c_text ? make(c_text, jv_copy(args), opt.pair ? "--pair" : opt.item ? "--item" : "--cluster") : NULL,
+		opt.rater ? make(opt.rater, jv_copy(args), "--rater") : NULL,
+		v->b_optional, NULL, NULL,
+	};
+}
+
+static void
+exprs_free(struct group_exprs *x)
+{
+	for (int i = 0; i < x->nby; i++)
+		expr_free(x->by[i]);
+	free(x->by);
+	expr_free(x->a);
+	expr_free(x->b);
+	expr_free(x->cluster);
+	expr_free(x->rater);
+}
+
+/* The threads that read: --threads, else the machine's (threads_default);
+ * one when an expression names a builtin that must stay on one thread
+ * (expr.c says which). */
+static long
+threads_for(const struct verb *v)
+{
+	long n = opt.threads ? opt.threads : threads_default();
+	const char *texts[32 + 5] = { column_text(v->a), column_text(v->b), opt.pair, opt.item, opt.cluster };
+	int nt = 5;
+	if (opt.rater)
+		texts[nt++] = opt.rater;
+	for (int i = 0; i < nby; i++)
+		texts[nt++] = opt.by_text[i];
+	for (int i = 0; i < nt && n > 1; i++) {
+		int how = texts[i] ? expr_concurrency(texts[i]) : EXPR_PARALLEL;
+		if (how == EXPR_ONE_THREAD)
+			n = 1;
+		else if (how == EXPR_REGEX)
+			expr_regex_init();
+	}
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1344,30 +1399,53 @@ main(int argc, char **argv)
 	check_options();
 	const struct verb *v = &verbs[opt.verb];
 
-	/* what the verb reads: a value (and a second one), its cluster, pair or item, a rater */
-	const char *b_text = column_text(v->b);
-	const char *c_text = opt.pair ? opt.pair : opt.item ? opt.item : opt.cluster;
-	compile_bys(opt.by_text, opt.args);
+	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
+	struct group_exprs x;
+	verb_exprs(v, &x, opt.args, expr_new, by_names, &value_name);
+	bys = x.by;
 	shows = emalloc((size_t)(opt.nshow ? opt.nshow : 1) * sizeof *shows);
 	show_names = emalloc((size_t)(opt.nshow ? opt.nshow : 1) * sizeof *show_names);
 	for (int i = 0; i < opt.nshow; i++)
 		shows[i] = named_expr(opt.show_text[i], opt.args, "--show", &show_names[i]);
-	struct group_exprs x = {
-		bys, nby,
-		named_expr(column_text(v->a), opt.args, v->a, &value_name),
-		b_text ? expr_new(b_text, jv_copy(opt.args), v->b) : NULL,
-		c_text ? expr_new(c_text, jv_copy(opt.args), opt.pair ? "--pair" : opt.item ? "--item" : "--cluster") : NULL,
-		opt.rater ? expr_new(opt.rater, jv_copy(opt.args), "--rater") : NULL,
-		v->b_optional,
-		v->rows == top_rows ? top_each : NULL, NULL,
-	};
-	jv_free(opt.args);
 
-	struct reader *rd = rdr_open(argv + optind, argc - optind);
-	rdr_threaded(rd);
 	unsigned long nfail = 0, nmissing = 0;
-	groups_read(&gs, rd, &x, &nfail, &nmissing);
-	int nbadin = rdr_failed(rd);
+	int nbadin;
+	long nthreads = threads_for(v);
+	if (v->rows == top_rows) {
+		/* top keeps records as they are read: one thread */
+		x.each = top_each;
+		struct reader *rd = rdr_open(argv + optind, argc - optind);
+		rdr_threaded(rd);
+		groups_read(&gs, rd, &x, &nfail, &nmissing);
+		nbadin = rdr_failed(rd);
+		rdr_close(rd);
+	} else {
+		/* workers' own expressions, from their own copy of the arguments
+		 * (jv reference counts are not atomic), compiled when first needed;
+		 * the last, the main thread's */
+		struct group_exprs *xs = ecalloc((size_t)nthreads + 1, sizeof *xs);
+		jv *wargs = ecalloc((size_t)nthreads, sizeof *wargs);
+		for (long i = 0; i < nthreads && nthreads > 1; i++) {
+			char **wn = emalloc((size_t)(nby ? nby : 1) * sizeof *wn), *vn;
+			wargs[i] = jv_deep_copy(jv_copy(opt.args));
+			verb_exprs(v, &xs[i], wargs[i], expr_lazy, wn, &vn);
+			for (int k = 0; k < nby; k++)
+				free(wn[k]);
+			free(wn);
+			free(vn);
+		}
+		if (nthreads == 1)
+			xs[0] = x;
+		xs[nthreads] = x;
+		nbadin = groups_read_blocks(&gs, argv + optind, argc - optind, (int)nthreads, xs, &nfail, &nmissing);
+		for (long i = 0; i < nthreads && nthreads > 1; i++) {
+			exprs_free(&xs[i]);
+			jv_free(wargs[i]);
+		}
+		free(xs);
+		free(wargs);
+	}
+	jv_free(opt.args);
 
 	size_t *order = emalloc((gs.n ? gs.n : 1) * sizeof *order);
 	for (size_t i = 0; i < gs.n; i++)
@@ -1387,10 +1465,7 @@ main(int argc, char **argv)
 
 	free_tables();
 	free(order);
-	expr_free(x.a);
-	expr_free(x.b);
-	expr_free(x.cluster);
-	expr_free(x.rater);
+	exprs_free(&x);
 	for (int i = 0; i < opt.nshow; i++) {
 		expr_free(shows[i]);
 		free(show_names[i]);
@@ -1398,6 +1473,5 @@ main(int argc, char **argv)
 	free(shows);
 	free(show_names);
 	free(value_name);
-	rdr_close(rd);
 	return fail_summary(nfail, nbadin);
 }

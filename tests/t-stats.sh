@@ -78,8 +78,13 @@ check "pt-plot draws the same groups" "a-b 1 [1,2] 12345678901234567000" \
 # which needs more address space than the limit leaves)
 if [ "$(ldd "$PT_TOP/bin/pt-stats" | grep -c libasan)" = 0 ]; then
 	seq 3000000 | sed 's/.*/{"grade":&}/' > $TMPDIR/oom.ndjson
-	(ulimit -v 120000; pt-stats summary -f ndjson $TMPDIR/oom.ndjson > $TMPDIR/oom.out 2> $TMPDIR/oom.err); st=$?
+	(ulimit -v 60000; pt-stats summary -f ndjson $TMPDIR/oom.ndjson > $TMPDIR/oom.out 2> $TMPDIR/oom.err); st=$?
 	check "out of memory: exit 4, one line, no partial output" "4 pt-stats: out of memory 0" "$st $(cat $TMPDIR/oom.err) $(wc -c < $TMPDIR/oom.out)"
+	# seven workers running out together say it once, whole (they wrote "pt-statspt-stats: out of memory")
+	for i in 1 2 3 4 5; do
+		(ulimit -v 60000; pt-stats summary --threads 7 -f ndjson $TMPDIR/oom.ndjson > /dev/null 2> $TMPDIR/oom.err); echo "$? $(cat $TMPDIR/oom.err)"
+	done > $TMPDIR/oom7
+	check "out of memory on 7 threads: said once, whole (5 runs)" "5 4 pt-stats: out of memory" "$(sort $TMPDIR/oom7 | uniq -c | sed 's/^ *//')"
 fi
 
 # the alternative annotator test on constructed raters: 4 physicians, 60 items;

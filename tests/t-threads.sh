@@ -61,13 +61,37 @@ if [ "$asan" = 0 ] && cc -D_GNU_SOURCE -I"$PT_TOP/lib" $(pkg-config --cflags lib
 		for p in "${progs[@]}"; do
 			runs=$((runs + 1))
 			d=.a; [ $((runs % 5)) = 0 ] && d='.a | ascii_downcase | test("x[0-3]")'
-			TSAN_OPTIONS=exitcode=66 $TMPDIR/pt-filter-tsan --threads 4 -d "$d" "$p" $TMPDIR/t2k.ndjson >/dev/null 2>$TMPDIR/tsan.err
+			TSAN_OPTIONS=exitcode=66 PT_BLOCK_BYTES=$((500 + runs * 37 % 3000)) $TMPDIR/pt-filter-tsan --threads 4 -d "$d" "$p" \
+			    $TMPDIR/t2k.ndjson >/dev/null 2>$TMPDIR/tsan.err
 			st=$?
 			[ "$st" = 0 ] || [ "$st" = 1 ] && ! grep -q ThreadSanitizer $TMPDIR/tsan.err || { f=$((f + 1)); head -30 $TMPDIR/tsan.err > $TMPDIR/tsan.first; }
 		done
 	done
-	check "thread sanitizer: $runs runs of regex programs on 4 threads, no report" 0 "$f"
+	check "thread sanitizer: $runs runs of regex programs on 4 threads in small blocks, no report" 0 "$f"
 	[ "$f" = 0 ] || cat $TMPDIR/tsan.first
+	# pt-stats reading on 4 threads, with records across lines and bad lines
+	# (read on the main thread while the workers go on), against one thread
+	if cc -D_GNU_SOURCE -I"$PT_TOP/lib" $(pkg-config --cflags libcurl libcjson cairo libpng fontconfig gsl libcrypto) -O1 -g -std=c11 \
+		-fsanitize=thread -o $TMPDIR/pt-stats-tsan "$PT_TOP/src/pt-stats.c" "$PT_TOP"/lib/*.c \
+		-ljq -lonig -lcjson -lcurl -lcrypto -lgsl -lgslcblas -lcairo -lpng16 -lfontconfig -lpthread -lm 2>$TMPDIR/cc.err; then
+		for i in $(seq 0 2999); do
+			case $((i % 97)) in
+			13) printf '{"g":"g%d",\n "t":%d, "p":%d}\n' $((i % 3)) $((i % 7)) $((i % 5));;
+			41) echo 'not json';;
+			*) printf '{"g":"g%d","t":%d,"p":%d}\n' $((i % 3)) $((i % 7)) $((i % 5));;
+			esac
+		done > $TMPDIR/st3k.ndjson
+		f=0
+		for b in 700 1500 4000 9000; do
+			for verb in "summary --by .g --value .t" "agree --by .g --truth .t --pred '.p | tostring | tonumber'"; do
+				want=$(eval pt-stats $verb --threads 1 -f ndjson $TMPDIR/st3k.ndjson 2>&1)
+				got=$(eval TSAN_OPTIONS=exitcode=66 PT_BLOCK_BYTES=$b $TMPDIR/pt-stats-tsan $verb --threads 4 -f ndjson $TMPDIR/st3k.ndjson 2>&1 | sed "s/^pt-stats-tsan:/pt-stats:/")
+				[ "$got" = "$want" ] || { f=$((f + 1)); echo "$got" | head -30 > $TMPDIR/tsan.first; }
+			done
+		done
+		check "thread sanitizer: pt-stats on 4 threads in small blocks = one thread, no report" 0 "$f"
+		[ "$f" = 0 ] || cat $TMPDIR/tsan.first
+	fi
 else
 	echo "skip thread sanitizer stress (sanitizer build or no TSan: $(head -c 200 $TMPDIR/cc.err 2>/dev/null))"
 fi

@@ -441,6 +441,147 @@ test_ppi(void)
 	}
 }
 
+/* blocks_run against rdr_next: random inputs (NDJSON with values across
+ * lines, bad and long lines, blank and CRLF lines, a BOM, arrays, files
+ * that end without a newline or are missing) read in small blocks by 1, 2
+ * and 7 workers give the same records, lines and errors, in order. */
+static void
+rec_line(struct buf *b, const struct rec *r)
+{
+	buf_printf(b, "%s:%ld:%s%.*s|", r->file, r->line, r->err ? r->err : "", (int)r->len, r->p);
+}
+
+static void *
+bres_new(void)
+{
+	return ecalloc(1, sizeof(struct buf));
+}
+
+static void
+bres_free(void *p)
+{
+	free(((struct buf *)p)->p);
+	free(p);
+}
+
+static void
+bscan(void *w, struct reader *rd, void *res)
+{
+	struct rec r;
+	((struct buf *)res)->len = 0;
+	while (rdr_next(rd, &r) == RDR_REC)
+		rec_line(res, &r);
+}
+
+static void
+btake(void *tool, void *res)
+{
+	buf_add(tool, ((struct buf *)res)->p, ((struct buf *)res)->len);
+}
+
+static void
+bone(void *tool, const struct rec *r)
+{
+	rec_line(tool, r);
+}
+
+static void
+random_input(gsl_rng *g, struct buf *b, int first)
+{
+	static const char *const parts[] = {
+		"{\"a\":1,\"s\":\"x y\"}\n", "{\"b\": [1, 2, {\"c\": null}]}\n", "\n", "  \n", "{\"crlf\":true}\r\n",
+		"{\"multi\":\n  [1,\n   2]}\n", "{\n\"p\": 3\n}\n", "{\"bad\":\n", "not json\n", "[1,2]\n", "42\n",
+		"{\"a\":1} {\"b\":2}\n", "{\"s\":\"a\\nb\"}\n", "{\"u\":\"\u00e9\"}\n", "}\n", "{\"open\": {\"x\": [\n",
+	};
+	int n = (int)gsl_rng_uniform_int(g, 60);
+	if (first && gsl_rng_uniform(g) < 0.1)
+		buf_adds(b, "\xef\xbb\xbf");
+	if (first && gsl_rng_uniform(g) < 0.1) {
+		buf_adds(b, "[{\"e\":1},\n {\"e\":2},\n");
+		if (gsl_rng_uniform(g) < 0.7)
+			buf_adds(b, "{\"e\":3}]\n");
+	}
+	if (first && gsl_rng_uniform(g) < 0.1)
+		buf_adds(b, "{\"pretty\":\n 1}\n");
+	for (int i = 0; i < n; i++) {
+		if (gsl_rng_uniform(g) < 0.03) {
+			buf_adds(b, "{\"long\":\"");
+			for (int k = 0, m = (int)gsl_rng_uniform_int(g, 3000); k < m; k++)
+				buf_addc(b, 'a' + k % 26);
+			buf_adds(b, gsl_rng_uniform(g) < 0.5 ? "\"}\n" : "\n");
+		} else
+			buf_adds(b, parts[gsl_rng_uniform_int(g, sizeof parts / sizeof *parts)]);
+	}
+	if (gsl_rng_uniform(g) < 0.3)
+		buf_adds(b, "{\"no_newline\":1}");
+}
+
+static void
+test_blocks(void)
+{
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 28);
+	int bad = 0, cases = 400;
+	for (int c = 0; c < cases && !bad; c++) {
+		char paths[3][32];
+		char *files[3];
+		int nf = 1 + (int)gsl_rng_uniform_int(g, 3);
+		for (int f = 0; f < nf; f++) {
+			snprintf(paths[f], sizeof paths[f], "/tmp/pt-unit-blk-%d", f);
+			files[f] = paths[f];
+			if (gsl_rng_uniform(g) < 0.1) {
+				unlink(paths[f]);   /* missing */
+				continue;
+			}
+			struct buf b = { 0 };
+			random_input(g, &b, 1);
+			FILE *fp = fopen(paths[f], "w");
+			fwrite(b.p ? b.p : "", 1, b.len, fp);
+			fclose(fp);
+			free(b.p);
+		}
+		struct buf want = { 0 };
+		int saved = dup(2);
+		(void)!freopen("/dev/null", "w", stderr);
+		struct reader *rd = rdr_open(files, nf);
+		struct rec r;
+		while (rdr_next(rd, &r) == RDR_REC)
+			rec_line(&want, &r);
+		int wfailed = rdr_failed(rd);
+		rdr_close(rd);
+		char bs[16];
+		snprintf(bs, sizeof bs, "%d", 16 + (int)gsl_rng_uniform_int(g, 400));
+		setenv("PT_BLOCK_BYTES", bs, 1);
+		static const struct blocks_tool t = { bres_new, bres_free, bscan, btake, bone, NULL };
+		int threads[] = { 1, 2, 7 };
+		for (int k = 0; k < 3 && !bad; k++) {
+			struct buf got = { 0 };
+			void *ws[7] = { 0 };
+			int gfailed = blocks_run(files, nf, threads[k], ws, &t, &got);
+			if (gfailed != wfailed || strcmp(buf_cstr(&got), buf_cstr(&want)) != 0) {
+				bad = 1;
+				fflush(stderr);
+				dup2(saved, 2);
+				fprintf(stderr, "blocks case %d, %d threads, %s-byte blocks:\nwant %s\ngot  %s\n", c, threads[k], bs,
+				    buf_cstr(&want), buf_cstr(&got));
+			}
+			free(got.p);
+		}
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		free(want.p);
+	}
+	unsetenv("PT_BLOCK_BYTES");
+	for (int f = 0; f < 3; f++) {
+		char p[32];
+		snprintf(p, sizeof p, "/tmp/pt-unit-blk-%d", f);
+		unlink(p);
+	}
+	gsl_rng_free(g);
+	CHECK("blocks_run = rdr_next on 400 random inputs, 1, 2 and 7 workers, small blocks", !bad);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -450,6 +591,7 @@ main(int argc, char **argv)
 	test_json_number();
 	test_path();
 	test_reader();
+	test_blocks();
 	test_splice();
 	test_judge_parse();
 	test_wire_reply();
