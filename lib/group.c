@@ -108,21 +108,22 @@ eval_record(const struct group_exprs *x, const struct rec *r, jv *parsed, struct
 		it->rtbad = key_text(x->rater, r, parsed, text, &it->rt);
 }
 
-/* Adds the record of it to its group; the group's index, or -1. */
-static long
-merge(struct groups *gs, const struct group_exprs *x, const struct gitem *it, const char *text, unsigned long *nfail,
-    unsigned long *nmissing)
+/* Adds the record of it to group gi (its key's; ignored when it is not
+ * usable); 1 when the record kept its values. */
+static int
+merge(struct groups *gs, size_t gi, const struct group_exprs *x, const struct gitem *it, const char *text,
+    unsigned long *nfail, unsigned long *nmissing)
 {
 	if (!it->usable) {
 		(*nfail)++;
-		return -1;
+		return 0;
 	}
-	struct group *g = group_get(gs, text + it->key);
+	struct group *g = &gs->g[gi];
 	*nfail += (unsigned long)it->fail;
 	if (!it->kept) {
 		g->missing++;
 		(*nmissing)++;
-		return -1;
+		return 0;
 	}
 	int added;
 	dvec_push(&g->a, it->a);
@@ -136,7 +137,14 @@ merge(struct groups *gs, const struct group_exprs *x, const struct gitem *it, co
 		*nfail += (unsigned long)it->rtbad;
 		dvec_push(&g->rl, (double)*strmap_get(&g->raters, text + it->rt, g->raters.n, &added));
 	}
-	return (long)(g - gs->g);
+	return 1;
+}
+
+/* The index of the group of key (made when new). */
+static size_t
+group_index(struct groups *gs, const char *key)
+{
+	return (size_t)(group_get(gs, key) - gs->g);
 }
 
 /* One record, worked out and added here. */
@@ -148,9 +156,9 @@ read_one(struct groups *gs, const struct group_exprs *x, const struct rec *r, st
 	jv parsed = jv_invalid();
 	text->len = 0;
 	eval_record(x, r, &parsed, &it, text);
-	long gi = merge(gs, x, &it, text->p, nfail, nmissing);
-	if (gi >= 0 && x->each)
-		*nfail += (unsigned long)x->each(x->ctx, (size_t)gi, r, &parsed);
+	size_t gi = it.usable ? group_index(gs, text->p + it.key) : 0;
+	if (merge(gs, gi, x, &it, text->p, nfail, nmissing) && x->each)
+		*nfail += (unsigned long)x->each(x->ctx, gi, r, &parsed);
 	jv_free(parsed);
 }
 
@@ -167,11 +175,16 @@ groups_read(struct groups *gs, struct reader *rd, const struct group_exprs *x, u
 
 /* groups_read on blocks (blocks.c): workers work the records out, with
  * their messages, and the main thread adds them to the groups in input
- * order, so that every group's values are in the order one thread reads. */
+ * order, so that every group's values are in the order one thread reads.
+ * A block holds each key once (keys[]: their texts' offsets, in the order
+ * first seen; an item's key is its index there), so that the main thread
+ * looks each up once a block. */
 struct gblock {
 	struct gitem *it;
 	size_t n, cap;
 	struct buf text;
+	size_t *keys, nkeys, keycap;
+	struct strmap seen;
 	char *msgs;
 	size_t msglen;
 };
@@ -194,6 +207,8 @@ gblock_free(void *p)
 	struct gblock *b = p;
 	free(b->it);
 	free(b->text.p);
+	free(b->keys);
+	strmap_free(&b->seen);
 	free(b->msgs);
 	free(b);
 }
@@ -203,7 +218,9 @@ gscan(void *worker, struct reader *rd, void *res)
 {
 	const struct group_exprs *x = worker;
 	struct gblock *b = res;
-	b->n = b->text.len = 0;
+	b->n = b->text.len = b->nkeys = 0;
+	strmap_free(&b->seen);
+	memset(&b->seen, 0, sizeof b->seen);
 	free(b->msgs);
 	b->msgs = NULL;
 	FILE *f = open_memstream(&b->msgs, &b->msglen);
@@ -217,8 +234,22 @@ gscan(void *worker, struct reader *rd, void *res)
 			b->it = erealloc(b->it, b->cap * sizeof *b->it);
 		}
 		jv parsed = jv_invalid();
-		eval_record(x, &r, &parsed, &b->it[b->n++], &b->text);
+		struct gitem *it = &b->it[b->n++];
+		eval_record(x, &r, &parsed, it, &b->text);
 		jv_free(parsed);
+		if (it->usable) {
+			/* the key's index in the block; its text kept once */
+			int added;
+			size_t k = *strmap_get(&b->seen, b->text.p + it->key, b->nkeys, &added);
+			if (added) {
+				if (b->nkeys == b->keycap) {
+					b->keycap = b->keycap ? 2 * b->keycap : 64;
+					b->keys = erealloc(b->keys, b->keycap * sizeof *b->keys);
+				}
+				b->keys[b->nkeys++] = it->key;
+			}
+			it->key = k;
+		}
 	}
 	msg_capture(NULL);
 	fclose(f);
@@ -230,8 +261,12 @@ gtake(void *tool, void *res)
 	struct gtool *t = tool;
 	struct gblock *b = res;
 	fwrite(b->msgs, 1, b->msglen, stderr);
+	size_t *gi = emalloc((b->nkeys ? b->nkeys : 1) * sizeof *gi);
+	for (size_t k = 0; k < b->nkeys; k++)
+		gi[k] = group_index(t->gs, b->text.p + b->keys[k]);
 	for (size_t i = 0; i < b->n; i++)
-		merge(t->gs, t->x, &b->it[i], b->text.p, t->nfail, t->nmissing);
+		merge(t->gs, b->it[i].usable ? gi[b->it[i].key] : 0, t->x, &b->it[i], b->text.p, t->nfail, t->nmissing);
+	free(gi);
 }
 
 static void

@@ -186,6 +186,8 @@ for k in endless bomb; do
 done
 pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
 
+bash $B/scaling.sh > /dev/null
+
 {
 	echo "# Benchmarks"
 	echo
@@ -196,5 +198,7 @@ pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
 	echo "| benchmark | pt | peer | ratio | goal |"
 	echo "|---|---|---|---|---|"
 	cat $W/results.md
+	echo
+	cat $W/scaling.md
 } > $B/RESULTS.md
 cat $B/RESULTS.md
