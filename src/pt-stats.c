@@ -1,6 +1,7 @@
 /* pt-stats: summaries, judge-versus-physician agreement and group comparisons. */
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -407,70 +408,131 @@ median_of(const double *x, size_t n)
 	return m;
 }
 
+/* Runs fn(ctx, i) for i in [0, n) on up to opt.threads threads (the
+ * groups' statistics: each group's on its own, rows made after in order). */
+struct pfor {
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n, next;
+};
+
+static void *
+pfor_work(void *arg)
+{
+	struct pfor *p = arg;
+	for (size_t i; (i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n;)
+		p->fn(p->ctx, i);
+	return NULL;
+}
+
+static void
+parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	struct pfor p = { fn, ctx, n, 0 };
+	long nt = opt.threads < (long)n ? opt.threads : (long)n;
+	pthread_t *tid = ecalloc((size_t)(nt > 1 ? nt : 1), sizeof *tid);
+	long started = 0;
+	while (started < nt - 1 && pthread_create(&tid[started], NULL, pfor_work, &p) == 0)
+		started++;
+	pfor_work(&p);
+	for (long i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
+}
+
 /* summary: a row per group, in order[]. */
+struct sum_job {
+	const size_t *order;
+	struct summary *s;
+};
+
+static void
+summary_one(void *ctx, size_t oi)
+{
+	struct sum_job *j = ctx;
+	struct group *g = &gs.g[j->order[oi]];
+	stats_summary(g->a.v, g->a.n, &j->s[oi]);
+	if (opt.boot)
+		bootstrap(g, 0, opt.boot, opt.seed, boot_mean, 1, &j->s[oi].ci_low, &j->s[oi].ci_high);
+}
+
 static int
 summary_rows(const size_t *order)
 {
-	long boot = opt.boot;
-	unsigned long seed = opt.seed;
-		for (size_t oi = 0; oi < gs.n; oi++) {
-			struct group *g = &gs.g[order[oi]];
-			struct summary s;
-			stats_summary(g->a.v, g->a.n, &s);
-			if (boot)
-				bootstrap(g, 0, boot, seed, boot_mean, 1, &s.ci_low, &s.ci_high);
-			struct row *rw = new_row(g);
-			cell_num(rw, "n", (double)s.n);
-			cell_num(rw, "n_missing", (double)g->missing);
-			cell_num(rw, "mean", s.mean);
-			cell_num(rw, "sd", s.sd);
-			cell_num(rw, "se", s.se);
-			cell_num(rw, "median", s.median);
-			cell_num(rw, "q1", s.q1);
-			cell_num(rw, "q3", s.q3);
-			cell_num(rw, "min", s.min);
-			cell_num(rw, "max", s.max);
-			cell_num(rw, "ci_low", s.ci_low);
-			cell_num(rw, "ci_high", s.ci_high);
-		}
+	struct sum_job j = { order, ecalloc(gs.n ? gs.n : 1, sizeof *j.s) };
+	parallel_for(gs.n, summary_one, &j);
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		struct group *g = &gs.g[order[oi]];
+		struct summary *s = &j.s[oi];
+		struct row *rw = new_row(g);
+		cell_num(rw, "n", (double)s->n);
+		cell_num(rw, "n_missing", (double)g->missing);
+		cell_num(rw, "mean", s->mean);
+		cell_num(rw, "sd", s->sd);
+		cell_num(rw, "se", s->se);
+		cell_num(rw, "median", s->median);
+		cell_num(rw, "q1", s->q1);
+		cell_num(rw, "q3", s->q3);
+		cell_num(rw, "min", s->min);
+		cell_num(rw, "max", s->max);
+		cell_num(rw, "ci_low", s->ci_low);
+		cell_num(rw, "ci_high", s->ci_high);
+	}
+	free(j.s);
 	return 0;
 }
 
 /* agree: a row per group, with bootstrap CIs for four statistics. */
+struct agree_job {
+	const size_t *order;
+	struct agreement *a;
+	double (*lo)[4], (*hi)[4];
+};
+
+static void
+agree_one(void *ctx, size_t oi)
+{
+	struct agree_job *j = ctx;
+	struct group *g = &gs.g[j->order[oi]];
+	stats_agree(g->a.v, g->b.v, g->a.n, &j->a[oi]);
+	if (opt.boot)
+		bootstrap(g, 1, opt.boot, opt.seed, boot_agree, 4, j->lo[oi], j->hi[oi]);
+}
+
 static int
 agree_rows(const size_t *order)
 {
-	long boot = opt.boot;
-	unsigned long seed = opt.seed;
-		for (size_t oi = 0; oi < gs.n; oi++) {
-			struct group *g = &gs.g[order[oi]];
-			struct agreement a;
-			stats_agree(g->a.v, g->b.v, g->a.n, &a);
-			struct row *rw = new_row(g);
-			static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
-			double lo[4], hi[4];
-			if (boot)
-				bootstrap(g, 1, boot, seed, boot_agree, 4, lo, hi);
-			cell_num(rw, "n", (double)a.n);
-			cell_num(rw, "n_missing", (double)g->missing);
-			const struct { const char *name; double v; } f[] = {
-				{ "mae", a.mae }, { "rmse", a.rmse }, { "bias", a.bias }, { "pearson_r", a.pearson_r },
-				{ "pearson_p", a.pearson_p }, { "spearman_rho", a.spearman_rho }, { "spearman_p", a.spearman_p },
-				{ "kendall_tau", a.kendall_tau }, { "kendall_p", a.kendall_p }, { "ccc", a.ccc }, { "icc", a.icc },
-				{ "qwk", a.qwk }, { "exact", a.exact }, { "within1", a.within1 }, { "loa_low", a.loa_low },
-				{ "loa_high", a.loa_high },
-			};
-			for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-				cell_num(rw, f[i].name, f[i].v);
-				for (int k = 0; boot && k < 4; k++)
-					if (strcmp(f[i].name, bn[k]) == 0) {
-						static const char *const lon[] = { "mae_ci_low", "pearson_r_ci_low", "spearman_rho_ci_low", "qwk_ci_low" };
-						static const char *const hin[] = { "mae_ci_high", "pearson_r_ci_high", "spearman_rho_ci_high", "qwk_ci_high" };
-						cell_num(rw, lon[k], lo[k]);
-						cell_num(rw, hin[k], hi[k]);
-					}
-			}
+	size_t n = gs.n ? gs.n : 1;
+	struct agree_job j = { order, ecalloc(n, sizeof *j.a), ecalloc(n, sizeof *j.lo), ecalloc(n, sizeof *j.hi) };
+	parallel_for(gs.n, agree_one, &j);
+	for (size_t oi = 0; oi < gs.n; oi++) {
+		struct group *g = &gs.g[order[oi]];
+		struct agreement *a = &j.a[oi];
+		struct row *rw = new_row(g);
+		static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
+		cell_num(rw, "n", (double)a->n);
+		cell_num(rw, "n_missing", (double)g->missing);
+		const struct { const char *name; double v; } f[] = {
+			{ "mae", a->mae }, { "rmse", a->rmse }, { "bias", a->bias }, { "pearson_r", a->pearson_r },
+			{ "pearson_p", a->pearson_p }, { "spearman_rho", a->spearman_rho }, { "spearman_p", a->spearman_p },
+			{ "kendall_tau", a->kendall_tau }, { "kendall_p", a->kendall_p }, { "ccc", a->ccc }, { "icc", a->icc },
+			{ "qwk", a->qwk }, { "exact", a->exact }, { "within1", a->within1 }, { "loa_low", a->loa_low },
+			{ "loa_high", a->loa_high },
+		};
+		for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+			cell_num(rw, f[i].name, f[i].v);
+			for (int k = 0; opt.boot && k < 4; k++)
+				if (strcmp(f[i].name, bn[k]) == 0) {
+					static const char *const lon[] = { "mae_ci_low", "pearson_r_ci_low", "spearman_rho_ci_low", "qwk_ci_low" };
+					static const char *const hin[] = { "mae_ci_high", "pearson_r_ci_high", "spearman_rho_ci_high", "qwk_ci_high" };
+					cell_num(rw, lon[k], j.lo[oi][k]);
+					cell_num(rw, hin[k], j.hi[oi][k]);
+				}
 		}
+	}
+	free(j.a);
+	free(j.lo);
+	free(j.hi);
 	return 0;
 }
 
@@ -1411,6 +1473,7 @@ main(int argc, char **argv)
 	unsigned long nfail = 0, nmissing = 0;
 	int nbadin;
 	long nthreads = threads_for(v);
+	opt.threads = nthreads;   /* the groups' statistics too (parallel_for) */
 	if (v->rows == top_rows) {
 		/* top keeps records as they are read: one thread */
 		x.each = top_each;
