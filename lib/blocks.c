@@ -365,7 +365,7 @@ blocks_run(char **files, int nfiles, int nthreads, void **workers, const struct 
 		R.block = (size_t)atol(bb);
 	R.files = nfiles ? files : dash;
 	R.nfiles = nfiles ? nfiles : 1;
-	int nalloc = nthreads > 1 ? 2 * nthreads + 2 : 1;
+	int nalloc = nthreads > 1 ? nthreads + 2 : 1;
 	R.b = ecalloc((size_t)nalloc, sizeof *R.b);
 	for (int i = 0; i < nalloc; i++)
 		R.b[i].res = t->res_new();

@@ -25,7 +25,7 @@ usage(void)
 	    "  -n, --limit N          stop after N records written\n"
 	    "  -s, --sample N         keep a uniform random sample of N records, in input order\n"
 	    "      --seed S           random seed for --sample (default 0)\n"
-	    "      --threads N        worker threads running EXPR (default: the CPUs, at most 8)\n"
+	    "      --threads N        worker threads reading and running EXPR (default: $PT_THREADS, else the CPUs)\n"
 	    "      --explain          say whether EXPR runs natively (pt-filter(1)) and exit\n"
 	    "      --shard K/N        keep only shard K (0 to N-1) of N, by --shard-by (default .id)\n"
 	    "  -h, --help             show this help and exit\n"

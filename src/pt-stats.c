@@ -55,7 +55,7 @@ usage(void)
 	    "      --rank [-]COLUMN   rows ranked by COLUMN (- largest first) within the\n"
 	    "                         groups of every --by but the last; a rank column\n"
 	    "      --columns A,B,...  only these columns, in this order\n"
-	    "      --threads N        threads reading the input (default: the CPUs, or $PT_THREADS)\n"
+	    "      --threads N        threads reading the input (default: $PT_THREADS, else the CPUs)\n"
 	    "  -f, --format F         ndjson, table, csv, tsv or md (default table on a terminal)\n"
 	    "      --arg NAME VALUE   bind $NAME in expressions\n"
 	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"

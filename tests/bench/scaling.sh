@@ -11,7 +11,7 @@ W=$B/work
 mkdir -p $W
 export PATH=$top/bin:$PATH
 N=${BENCH_N:-1000000}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 PY=/usr/bin/python3
 [ -s $W/big.ndjson ] && [ "$(wc -l < $W/big.ndjson)" = $N ] || $PY $B/gen.py $N 6 > $W/big.ndjson
 t1() {   # t1 CMD: the median wall seconds of REPS runs
@@ -33,7 +33,7 @@ q='.study|startswith("brodeur")'
 	echo "DuckDB $([ -n "$duck" ] && jq -r .version $W/node/node_modules/@duckdb/node-api/package.json || echo '(not installed)') runs with \`SET threads\` to the same count: its filter writes the same records (\`COPY … TO\`), its group-by the summary's numbers."
 	[ -n "$arrow" ] || echo "pyarrow: not run — Debian 12 has no python3-pyarrow package, and PyPI is not reachable here."
 	echo
-	echo "| threads | pt-filter \`$q\` (native) | DuckDB filter | pt-filter through libjq (\`ascii_upcase\`) | pt-stats summary --by .model | DuckDB group-by | pt-stats agree |"
+	echo "| threads | pt-filter \`${q/|/\\|}\` (native) | DuckDB filter | pt-filter through libjq (\`ascii_upcase\`) | pt-stats summary --by .model | DuckDB group-by | pt-stats agree |"
 	echo "|---|---|---|---|---|---|---|"
 	for t in $list; do
 		f=$(t1 "pt-filter --threads $t '$q' $W/big.ndjson")
