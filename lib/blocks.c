@@ -37,11 +37,18 @@ struct block {
 	int first, last;        /* it opens, ends its file */
 	struct buf msgs;        /* what reading said before it (a file that could not be read) */
 	int state;              /* B_*: workers read it under the lock */
-	int stopped;            /* its reader stopped at stop_off (line, mode): go on from there on one thread */
+	int stopped;            /* its reader stopped at stop_off (line, mode): go on from there on one thread;
+	                         * not stopped, stop_mode is the mode it ended in */
 	size_t stop_off;
 	long stop_line;
 	int stop_mode;
 	void *res;              /* the tool's results */
+	/* a regular file's block is read by its worker: len bytes at offset at
+	 * of fd; its first line is known once the blocks before it are counted
+	 * (seq: its place among such blocks) */
+	int pending, fd, closefd;
+	off_t at;
+	long seq;
 };
 
 struct run {
@@ -61,10 +68,16 @@ struct run {
 	long line;
 	int opens;              /* the next block opens its file */
 	struct buf carry;       /* what followed the last newline */
+	int regular;            /* the file is regular: its workers read its blocks */
+	off_t fsize, fdone;     /* its size when opened, and how much is handed out */
+	long seq, chain_seq;    /* worker-read blocks handed out; the next whose first line is due */
+	long chain_line;        /* that block's first line */
 	size_t block;           /* BLOCK, or $PT_BLOCK_BYTES (the tests' small blocks) */
 	/* feeding the one-thread reader: block fb from foff */
 	struct block *fb;
 	size_t foff;
+	int restart;            /* the last block ended before its file's first good value: the next
+	                         * (read as NDJSON) is read again on one thread from its start */
 	int nworkers;           /* threads scanning blocks; none: this one, with rd */
 	struct reader *rd;
 };
@@ -120,6 +133,12 @@ open_next(struct run *R, struct buf *msgs)
 		R->line = 1;
 		R->opens = 1;
 		R->carry.len = 0;
+		/* a regular file is read by the workers, each its own blocks (the
+		 * bytes land in the cache of the core that scans them) */
+		R->regular = R->fd > 0 && fstat(R->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    !getenv("PT_NO_PREAD");
+		R->fsize = R->regular ? st.st_size : 0;
+		R->fdone = 0;
 		return 1;
 	}
 	return 0;
@@ -128,16 +147,20 @@ open_next(struct run *R, struct buf *msgs)
 /* Reads the next block into b: whole lines of one file, at least BLOCK
  * bytes unless the file ends (a longer line makes a longer block). 0 when
  * the input is all read and there is nothing to say. */
+static int split_regular(struct run *R, struct block *b);
+
 static int
 split(struct run *R, struct block *b)
 {
 	b->len = b->msgs.len = 0;
-	b->stopped = 0;
+	b->stopped = b->pending = b->closefd = 0;
 	if (R->fd < 0 && !open_next(R, &b->msgs)) {
 		b->file = NULL;
 		b->first = b->last = 0;
 		return b->msgs.len > 0;
 	}
+	if (R->regular)
+		return split_regular(R, b);
 	if (b->cap < R->carry.len + R->block) {
 		b->cap = R->carry.len + R->block;
 		b->data = erealloc(b->data, b->cap);
@@ -195,12 +218,93 @@ split(struct run *R, struct block *b)
 	return 1;
 }
 
+/* The next block of a regular file, for a worker to read: from where the
+ * last ended to the first newline after R->block more bytes (found by
+ * reading just past there), or to the end of the file. */
+static int
+split_regular(struct run *R, struct block *b)
+{
+	off_t start = R->fdone, end = start + (off_t)R->block;
+	char win[1 << 16];
+	while (end < R->fsize) {
+		ssize_t n = pread(R->fd, win, sizeof win, end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {   /* an error, or the file shrank: the worker finds out */
+			end = R->fsize;
+			break;
+		}
+		const char *nl = memchr(win, '\n', (size_t)n);
+		end += nl ? nl - win + 1 : n;
+		if (nl)
+			break;
+	}
+	if (end > R->fsize)
+		end = R->fsize;
+	b->pending = 1;
+	b->fd = R->fd;
+	b->at = start;
+	b->len = (size_t)(end - start);
+	b->file = R->name;
+	b->first = R->opens;
+	b->last = end == R->fsize;
+	b->seq = R->seq++;
+	R->opens = 0;
+	R->fdone = end;
+	if (b->last) {
+		b->closefd = 1;   /* when it leaves the ring: every block before it has been read */
+		R->fd = -1;
+	}
+	return 1;
+}
+
+/* A worker's block of a regular file: its bytes, then its first line, once
+ * the blocks before it have counted theirs. */
+static void
+read_block(struct run *R, struct block *b)
+{
+	if (b->cap < b->len) {
+		b->cap = b->len;
+		b->data = erealloc(b->data, b->cap);
+	}
+	size_t got = 0;
+	while (got < b->len) {
+		ssize_t n = pread(b->fd, b->data + got, b->len - got, b->at + (off_t)got);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else {
+			buf_printf(&b->msgs, "%s: %s: %s\n", progname, b->file, n < 0 ? strerror(errno) : "the file shrank while read");
+			pthread_mutex_lock(&R->mu);
+			R->failed++;
+			pthread_mutex_unlock(&R->mu);
+			break;
+		}
+	}
+	b->len = got;
+	long nl = 0;
+	for (const char *p = b->data, *e = p + got; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+		nl++;
+	pthread_mutex_lock(&R->mu);
+	while (R->chain_seq != b->seq)
+		pthread_cond_wait(&R->cv, &R->mu);
+	b->line = b->first ? 1 : R->chain_line;
+	R->chain_line = b->line + nl;
+	R->chain_seq++;
+	pthread_cond_broadcast(&R->cv);
+	pthread_mutex_unlock(&R->mu);
+	b->pending = 0;
+}
+
 /* A worker reads block b with its reader rd. */
 static void
 scan(struct run *R, void *worker, struct reader *rd, struct block *b)
 {
 	if (!b->file)
 		return;
+	if (b->pending)
+		read_block(R, b);
 	rdr_mem_set(rd, b->data, b->len, b->file, b->line, b->first, b->last);
 	R->t->scan(worker, rd, b->res);
 	rdr_where(rd, &b->stop_off, &b->stop_line, &b->stop_mode);
@@ -288,6 +392,11 @@ add_block(struct run *R)
 static void
 drop_head(struct run *R)
 {
+	struct block *b = &R->b[R->head];
+	if (b->closefd) {
+		close(b->fd);
+		b->closefd = 0;
+	}
 	pthread_mutex_lock(&R->mu);
 	R->b[R->head].state = B_FREE;
 	R->head = (R->head + 1) % R->nb;
@@ -329,9 +438,17 @@ take_head(struct run *R)
 	struct block *h = &R->b[R->head];
 	wait_done(R, h);
 	fputs(buf_cstr(&h->msgs), stderr);
-	if (h->file)
+	if (R->restart && h->file && !h->first) {
+		/* what kind of file this is was still open: its workers' results do not stand */
+		h->stopped = 1;
+		h->stop_off = 0;
+		h->stop_line = h->line;
+		h->stop_mode = RDR_MODE_START;
+	} else if (h->file)
 		R->t->take(R->tool, h->res);
+	R->restart = 0;
 	if (!h->stopped) {
+		R->restart = h->file && h->stop_mode == RDR_MODE_START && !h->last;
 		drop_head(R);
 		return;
 	}
@@ -398,6 +515,9 @@ blocks_run(char **files, int nfiles, int nthreads, void **workers, const struct 
 		pthread_join(tid[i], NULL);
 	if (R.fd > 0)
 		close(R.fd);
+	for (int i = 0; i < nalloc; i++)
+		if (R.b[i].closefd)
+			close(R.b[i].fd);
 	for (int i = 0; i < nalloc; i++) {
 		free(R.b[i].data);
 		free(R.b[i].msgs.p);

@@ -198,6 +198,7 @@ struct reader *rdr_mem(void);
 void rdr_mem_set(struct reader *rd, const char *p, size_t len, const char *name, long line, int first, int last);
 void rdr_mem_free(struct reader *rd);
 void rdr_where(const struct reader *rd, size_t *off, long *line, int *mode);
+#define RDR_MODE_START 0   /* rdr_where's mode before a file's first good value (rec.c's M_START) */
 struct reader *rdr_fed(ssize_t (*feed)(void *ctx, char *dst, size_t room), void *ctx, const char *name, long line,
     int mode);
 int rdr_idle(struct reader *rd);

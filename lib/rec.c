@@ -16,7 +16,7 @@
 
 #include "pt.h"
 
-enum { M_START, M_NDJSON, M_MULTI, M_ARRAY, M_AFTER_ARRAY };
+enum { M_START = RDR_MODE_START, M_NDJSON, M_MULTI, M_ARRAY, M_AFTER_ARRAY };
 
 struct reader {
 	char **files;

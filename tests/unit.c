@@ -444,7 +444,8 @@ test_ppi(void)
 /* blocks_run against rdr_next: random inputs (NDJSON with values across
  * lines, bad and long lines, blank and CRLF lines, a BOM, arrays, files
  * that end without a newline or are missing) read in small blocks by 1, 2
- * and 7 workers give the same records, lines and errors, in order. */
+ * and 7 workers, by the workers (pread) or the main thread, give the same
+ * records, lines and errors, in order. */
 static void
 rec_line(struct buf *b, const struct rec *r)
 {
@@ -552,6 +553,10 @@ test_blocks(void)
 		char bs[16];
 		snprintf(bs, sizeof bs, "%d", 16 + (int)gsl_rng_uniform_int(g, 400));
 		setenv("PT_BLOCK_BYTES", bs, 1);
+		if (c % 2)   /* regular files read by the workers, or by the main thread as a pipe would be */
+			setenv("PT_NO_PREAD", "1", 1);
+		else
+			unsetenv("PT_NO_PREAD");
 		static const struct blocks_tool t = { bres_new, bres_free, bscan, btake, bone, NULL };
 		int threads[] = { 1, 2, 7 };
 		for (int k = 0; k < 3 && !bad; k++) {
@@ -573,6 +578,7 @@ test_blocks(void)
 		free(want.p);
 	}
 	unsetenv("PT_BLOCK_BYTES");
+	unsetenv("PT_NO_PREAD");
 	for (int f = 0; f < 3; f++) {
 		char p[32];
 		snprintf(p, sizeof p, "/tmp/pt-unit-blk-%d", f);
