@@ -165,7 +165,8 @@ split(struct run *R, struct block *b)
 		b->cap = R->carry.len + R->block;
 		b->data = erealloc(b->data, b->cap);
 	}
-	memcpy(b->data, R->carry.p, R->carry.len);
+	if (R->carry.len)
+		memcpy(b->data, R->carry.p, R->carry.len);
 	b->len = R->carry.len;
 	R->carry.len = 0;
 	int eof = 0;
