@@ -22,7 +22,8 @@ void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->p + b->len, p, n);
+	if (n)   /* p may be NULL then (an empty buffer's) */
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
 
