@@ -1430,7 +1430,7 @@ static long
 threads_for(const struct verb *v)
 {
 	long n = opt.threads ? opt.threads : threads_default();
-	const char *texts[32 + 5] = { column_text(v->a), column_text(v->b), opt.pair, opt.item, opt.cluster };
+	const char *texts[32 + 6] = { column_text(v->a), column_text(v->b), opt.pair, opt.item, opt.cluster };
 	int nt = 5;
 	if (opt.rater)
 		texts[nt++] = opt.rater;
