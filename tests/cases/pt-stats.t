@@ -53,3 +53,5 @@ top needs --value	pt-stats top --by .t			2	pt-stats: top needs --value\nTry 'pt-
 --columns: a column named twice	pt-stats summary --value .e --columns n,n	{"e":1}\n		2	pt-stats: --columns: 'n' named twice\nTry 'pt-stats --help' for more information.
 --columns: no such column, the table's listed	pt-stats summary --value .e --columns n,avg	{"e":1}\n		2	pt-stats: --columns: no column 'avg' in this table (n, n_missing, mean, sd, se, median, q1, q3, min, max, ci_low, ci_high)\nTry 'pt-stats --help' for more information.
 --columns on no rows: nothing	pt-stats summary --value .e --columns x -f csv			0	
+--threads: 1 to 64	pt-stats summary --value .a --threads 0			2	pt-stats: --threads: 0 is out of range (1 to 64)\nTry 'pt-stats --help' for more information.
+--threads 5: the same numbers	pt-stats summary --value .a --threads 5 -f csv	{"a":1}\n{"a":2}\n	n,n_missing,mean,sd,se,median,q1,q3,min,max,ci_low,ci_high\n2,0,1.5,0.7071067811865476,0.5,1.5,1.25,1.75,1,2,-4.853102368087348,7.853102368087348	0	
