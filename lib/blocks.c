@@ -144,6 +144,31 @@ open_next(struct run *R, struct buf *msgs)
 	return 0;
 }
 
+/* Reads more of R's file onto b (grown when full); 1 at its end, or on an
+ * error (said where the block's records would be). */
+static int
+read_more(struct run *R, struct block *b)
+{
+	if (b->len == b->cap) {
+		b->cap *= 2;
+		b->data = erealloc(b->data, b->cap);
+	}
+	for (;;) {
+		ssize_t n = read(R->fd, b->data + b->len, b->cap - b->len);
+		if (n > 0) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		if (n == 0)
+			return 1;
+		if (errno != EINTR) {
+			buf_printf(&b->msgs, "%s: %s: %s\n", progname, R->name, strerror(errno));
+			R->failed++;
+			return 1;
+		}
+	}
+}
+
 /* Reads the next block into b: whole lines of one file, at least BLOCK
  * bytes unless the file ends (a longer line makes a longer block). 0 when
  * the input is all read and there is nothing to say. */
@@ -169,37 +194,17 @@ split(struct run *R, struct block *b)
 		memcpy(b->data, R->carry.p, R->carry.len);
 	b->len = R->carry.len;
 	R->carry.len = 0;
+	/* read to R->block bytes, then on (a line longer than that) until a
+	 * newline comes; each byte searched once (the carry holds none) */
+	size_t clean = b->len;
 	int eof = 0;
 	const char *nl = NULL;
-	for (;;) {
-		while (b->len < R->block && !eof) {
-			ssize_t n = read(R->fd, b->data + b->len, b->cap - b->len);
-			if (n > 0)
-				b->len += (size_t)n;
-			else if (n == 0)
-				eof = 1;
-			else if (errno != EINTR) {
-				buf_printf(&b->msgs, "%s: %s: %s\n", progname, R->name, strerror(errno));
-				R->failed++;
-				eof = 1;
-			}
-		}
-		nl = eof ? NULL : memrchr(b->data, '\n', b->len);
-		if (eof || nl)
-			break;
-		/* one line longer than the block: read on to its end */
-		b->cap *= 2;
-		b->data = erealloc(b->data, b->cap);
-		ssize_t n = read(R->fd, b->data + b->len, b->cap - b->len);
-		if (n > 0)
-			b->len += (size_t)n;
-		else if (n == 0)
-			eof = 1;
-		else if (errno != EINTR) {
-			buf_printf(&b->msgs, "%s: %s: %s\n", progname, R->name, strerror(errno));
-			R->failed++;
-			eof = 1;
-		}
+	while (!eof && !nl) {
+		eof = read_more(R, b);
+		if (b->len < R->block || eof)
+			continue;
+		nl = memrchr(b->data + clean, '\n', b->len - clean);
+		clean = b->len;
 	}
 	size_t cut = nl ? (size_t)(nl - b->data) + 1 : b->len;
 	buf_add(&R->carry, b->data + cut, b->len - cut);

@@ -30,6 +30,14 @@ for f in $BAD/* $TMPDIR/long-line.ndjson $TMPDIR/a-directory; do
 		ok "$name: exit $st, whole lines, located messages"
 	done
 done
+# a line far longer than a block through a pipe (read by the main thread, not
+# pread): read on to its newline, growing only when full (it doubled on every
+# read and ran out of memory at once), the record whole
+cat $TMPDIR/long-line.ndjson | pt-filter true > $TMPDIR/long.out 2> $TMPDIR/long.err; st=$?
+check "a $(wc -c < $TMPDIR/long-line.ndjson)-byte line through a pipe: pt-filter writes it whole" "0 $(md5sum < $TMPDIR/long-line.ndjson)" "$st $(md5sum < $TMPDIR/long.out)"
+check "the same through pt-stats: one value" "0 1" "$(cat $TMPDIR/long-line.ndjson | pt-stats summary -f ndjson 2>&1 | jq -r .n | sed 's/^/0 /')"
+head -c 5000000 /dev/zero | tr '\0' 'a' | { cat; echo; echo '{"grade":2}'; } | pt-stats summary -f ndjson > $TMPDIR/long.out 2> $TMPDIR/long.err; st=$?
+check "a 5 MB bad line through a pipe: one bad record, the next read" "1 1 pt-stats: <stdin>:1: invalid JSON: not a JSON value" "$st $(jq -r .n $TMPDIR/long.out) $(head -1 $TMPDIR/long.err)"
 # a closed stdout and a full disk: exit 3 or SIGPIPE, never a crash
 for t in "${tools[@]}"; do
 	PT_VG_LEAKS=no $t $BAD/crlf.ndjson > /dev/full 2>/dev/null; st=$?
