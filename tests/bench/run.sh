@@ -4,15 +4,7 @@
 # median of REPS runs (wall seconds) and peak RSS; the results go to
 # tests/bench/RESULTS.md.
 # BENCH_N (default 1000000) sets the record count of the big files.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-B=$top/tests/bench
-W=$B/work
-mkdir -p $W
-export PATH=$top/bin:$PATH
-N=${BENCH_N:-1000000}
-REPS=${REPS:-5}
-PY=/usr/bin/python3
+. "$(dirname "$0")/env.sh"
 for p in jq python3-numpy python3-scipy python3-matplotlib curl time; do
 	dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'ok installed' || missing="${missing:-} $p"
 done
@@ -49,7 +41,6 @@ pair() {
 row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" >> $W/results.md; }
 ratio() { awk -v a=$1 -v b=$2 'BEGIN { printf "%.1f×", a / b }'; }
 
-[ -s $W/big.ndjson ] && [ "$(wc -l < $W/big.ndjson)" = $N ] || $PY $B/gen.py $N 6 > $W/big.ndjson
 [ -s $W/small.ndjson ] || $PY $B/gen.py 10000 6 > $W/small.ndjson
 size=$(du -m $W/big.ndjson | cut -f1)
 : > $W/results.md

@@ -4,16 +4,7 @@
 # count) and pyarrow (only if Debian packages it), and the small-input row
 # (the whole PrecepTron dataset's size). Writes $W/scaling.md, a section of
 # RESULTS.md (run.sh calls it); alone, it prints it. Median of REPS runs.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-B=$top/tests/bench
-W=$B/work
-mkdir -p $W
-export PATH=$top/bin:$PATH
-N=${BENCH_N:-1000000}
-REPS=${REPS:-5}
-PY=/usr/bin/python3
-[ -s $W/big.ndjson ] && [ "$(wc -l < $W/big.ndjson)" = $N ] || $PY $B/gen.py $N 6 > $W/big.ndjson
+. "$(dirname "$0")/env.sh"
 t1() {   # t1 CMD: the median wall seconds of REPS runs
 	for i in $(seq $REPS); do /usr/bin/time -f %e -o $W/scale.t sh -c "$1" > /dev/null 2>&1; cat $W/scale.t; done | sort -n |
 		awk -v n=$REPS 'NR == int((n + 1) / 2)'
