@@ -58,7 +58,7 @@ cache_get(const char *dir, const char *hash, size_t *len)
 	 * link or waiting on a FIFO; anything else is a corrupt entry, a miss */
 	int fd = open(buf_cstr(&path), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	free(path.p);
-	if (fd < 0 && errno == ENOENT)
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))   /* nothing kept there (yet) */
 		return NULL;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)(REPLY_MAX + 128))
 		goto corrupt;

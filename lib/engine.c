@@ -3,8 +3,9 @@
  * ourselves (curl's own timeout would count time queued inside curl). Starts
  * keep to --rpm, --tpm and each replica's buckets, filled from its rate-limit
  * headers (pace.c). A job is retried on connection errors, timeouts and HTTP
- * 408/409/429/5xx after a backoff doubling from 0.5 s to 60 s, which a
- * server's Retry-After may lengthen, never shorten, and never past --max-wait;
+ * 408/409/429/5xx after the server's own retry time (Retry-After, within
+ * --retry-after-cap) or, where it gives none, a backoff doubling from 0.5 s
+ * to 60 s, never past --max-wait;
  * a 429 or 503/529 with a retry time pauses that replica's starts, a 429
  * without one halves the in-flight limit, which grows back by one per
  * success. Replies are read within REPLY_MAX, the key redacted from them
@@ -51,7 +52,7 @@ struct xfer {
 /* A replica's own limits: a pause a 429 asked for, and the request and
  * token buckets its rate-limit headers describe. */
 struct pace {
-	double pause_until;
+	double pause_until, pause_jitter;
 	struct bucket req, tok;
 	long starts;                  /* requests started on it */
 	double started_tokens;        /* their estimated tokens */
@@ -74,6 +75,8 @@ struct engine {
 	double paused;                /* seconds a start was held back by a server's pause */
 	double pause_since;           /* since when one is (0: none) */
 	int said_bad_limit;           /* a rate-limit header that made no sense was said */
+	long uncached;                /* answers the cache could not keep: the first said, all counted */
+	int uncached_errno;           /* why the first could not */
 	struct job **running;         /* in flight */
 	int nrunning, limit;
 	int *url_load;
@@ -827,7 +830,11 @@ pace_reply(struct engine *e, struct job *j, long code)
 	if (code == 429)
 		e->n429++;
 	if ((code == 429 || code == 503 || code == 529) && j->x->retry_after >= 0) {
-		double until = t + fmin(j->x->retry_after, fmin(e->o.retry_after_cap, e->o.max_wait));
+		/* up to a quarter longer, drawn once per pause so that one wave's
+		 * 429s end it together: runs that share a key drift apart */
+		if (p->pause_until <= t)
+			p->pause_jitter = 1 + uniform(e) / 4;
+		double until = t + fmin(j->x->retry_after, fmin(e->o.retry_after_cap, e->o.max_wait)) * p->pause_jitter;
 		if (until > p->pause_until)
 			p->pause_until = until;
 	}
@@ -894,8 +901,12 @@ answer(struct engine *e, struct job *j, long code, const char *body, size_t len)
 		j->status = reply_status(&j->reply, &err);
 		if (j->status != ST_OK)
 			set_error(e, j, "%s", err);
-		else if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, body, len) < 0)
-			warn("cache %s: %s", e->o.cache_dir, strerror(errno));
+		else if (e->o.cache_dir && cache_put(e->o.cache_dir, j->hash, body, len) < 0 && e->uncached++ == 0) {
+			/* a full disk or a read-only cache fails every answer alike:
+			 * said once here, counted in the totals */
+			e->uncached_errno = errno;
+			warn("cache %s: %s; answers are not cached (counted in the totals)", e->o.cache_dir, strerror(errno));
+		}
 		return 0;
 	}
 	char *m = http_message(body);
@@ -974,13 +985,17 @@ complete(struct engine *e, struct job *j, CURLcode res)
 		else if (code < 200 || code >= 300)
 			e->tpm.level += j->x->est_tokens;
 	}
-	/* pt's own backoff grows with every attempt, 0.5 s to 60 s, each wait
-	 * between half and all of it; a server's retry time (at most
-	 * --retry-after-cap) may lengthen it, never shorten it: a Retry-After
-	 * of 0 is no reason to ask again at once */
-	double cap = fmin(60, 0.5 * pow(2, j->attempts - 1)), delay = cap / 2 + uniform(e) * cap / 2;
-	if (j->x->retry_after >= 0)
-		delay = fmax(delay, fmin(j->x->retry_after, e->o.retry_after_cap));
+	/* A server's own retry time (at most --retry-after-cap) is honoured as
+	 * given, as the providers' SDKs do; the pause it set (pace_reply, with
+	 * the jitter) starts every retry it turned away in one wave when it
+	 * ends. Where it gives no time, or 0, pt's own backoff grows with every
+	 * attempt, 0.5 s to 60 s, each wait between half and all of it: a
+	 * Retry-After of 0 is no reason to ask again at once. */
+	double delay = j->x->retry_after > 0 ? fmin(j->x->retry_after, e->o.retry_after_cap) : 0;
+	if (delay <= 0) {
+		double cap = fmin(60, 0.5 * pow(2, j->attempts - 1));
+		delay = cap / 2 + uniform(e) * cap / 2;
+	}
 	/* --max-wait bounds a record's waiting in all, from its first attempt */
 	if (mono_now() + delay - j->x->t_first > e->o.max_wait)
 		retry = 0;
@@ -1165,6 +1180,9 @@ engine_totals(struct engine *e)
 	warn("%ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s",
 	    e->done, e->o.what, e->done - e->failed, e->failed - e->unfailed, e->cached, e->retries, limits, e->ptok, e->ctok,
 	    detail, mono_now() - e->t0);
+	if (e->uncached)
+		warn("%ld answer%s not cached: cache %s: %s", e->uncached, e->uncached == 1 ? "" : "s", e->o.cache_dir,
+		    strerror(e->uncached_errno));
 }
 
 void
@@ -1189,70 +1207,4 @@ engine_free(struct engine *e)
 	curl_multi_cleanup(e->multi);
 	curl_global_cleanup();
 	free(e);
-}
-
-/* -k: lines wait here until every earlier sequence number is written.
- * Slot i holds sequence number base + i - head. */
-static struct {
-	char **line;
-	size_t *len;
-	long base, head, cap;
-} ord;
-
-static const char skipped[] = "";
-
-static void
-order_set(long seq, char *line, size_t len)
-{
-	long i = ord.head + seq - ord.base;
-	if (i >= ord.cap) {
-		/* slide the live window to the front, then grow */
-		long live = ord.cap - ord.head;
-		if (ord.cap) {
-			memmove(ord.line, ord.line + ord.head, (size_t)live * sizeof *ord.line);
-			memmove(ord.len, ord.len + ord.head, (size_t)live * sizeof *ord.len);
-			memset(ord.line + live, 0, (size_t)ord.head * sizeof *ord.line);
-		}
-		i -= ord.head;
-		ord.head = 0;
-		long cap = ord.cap ? ord.cap : 64;
-		while (cap <= i)
-			cap *= 2;
-		ord.line = erealloc(ord.line, (size_t)cap * sizeof *ord.line);
-		ord.len = erealloc(ord.len, (size_t)cap * sizeof *ord.len);
-		memset(ord.line + ord.cap, 0, (size_t)(cap - ord.cap) * sizeof *ord.line);
-		ord.cap = cap;
-	}
-	ord.line[i] = line;
-	ord.len[i] = len;
-	while (ord.head < ord.cap && ord.line[ord.head]) {
-		if (ord.line[ord.head] != skipped) {
-			out_line(ord.line[ord.head], ord.len[ord.head]);
-			free(ord.line[ord.head]);
-		}
-		ord.line[ord.head++] = NULL;
-		ord.base++;
-	}
-	if (ord.head == ord.cap) {
-		free(ord.line);
-		free(ord.len);
-		ord.line = NULL;
-		ord.len = NULL;
-		ord.head = ord.cap = 0;
-	}
-}
-
-void
-order_out(int keep_order, long seq, const char *line, size_t len)
-{
-	if (keep_order)
-		order_set(seq, estrndup(line, len), len);
-	else
-		out_line(line, len);
-}
-
-void
-order_skip(long seq)
-{
-	order_set(seq, (char *)skipped, 0);
 }

@@ -126,11 +126,6 @@ void on_interrupt(void);                    /* SIGINT/SIGTERM set pt_interrupted
 /* Reads the API key: --api-key-file, else the first set variable of names. */
 char *api_key(const char *file, const char *const *names);
 
-/* Input-order output for -k: lines are held until those before them are written. */
-void order_skip(long seq);                          /* seq will never come */
-/* Writes line now, or (keep_order) once those before seq are out; line is the caller's. */
-void order_out(int keep_order, long seq, const char *line, size_t len);
-
 /* cli.c: the engine options pt-infer and pt-judge share. */
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,6 +127,61 @@ temp_discard(char *tmp)
 }
 
 static char *out_file, *out_tmp;
+static char *lock_path;   /* FILE.lock while this run writes FILE */
+static int lock_fd = -1;
+
+/* Takes FILE.lock, beside what -o writes (a link's target), so that a
+ * second run on the same file (two `--resume F -o F` at once: every request
+ * paid twice, the last rename wins) refuses at once, naming the run that
+ * holds it. The lock is flock(2)'s, so a killed run holds none; its file,
+ * with the holder's pid, is removed when the run ends. */
+static void
+output_lock(const char *file)
+{
+	struct stat st, held;
+	char *target = lstat(file, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(file, NULL) : NULL;
+	struct buf path = { 0 };
+	buf_printf(&path, "%s.lock", target ? target : file);
+	free(target);
+	for (;;) {
+		int fd = open(path.p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			break;   /* a folder that takes no file: the temporary file says why */
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			char pid[24] = "";
+			long n = (long)pread(fd, pid, sizeof pid - 1, 0), who = n > 0 ? strtol(pid, NULL, 10) : 0;
+			if (who > 0)
+				die(PT_EXIT_USAGE, "-o %s: another run (pid %ld) is writing it; wait for it to end, or write elsewhere",
+				    file, who);
+			die(PT_EXIT_USAGE, "-o %s: another run is writing it; wait for it to end, or write elsewhere", file);
+		}
+		/* the lock of the file that is there now, not of one its holder
+		 * removed as we opened it */
+		if (fstat(fd, &held) == 0 && stat(path.p, &st) == 0 && held.st_ino == st.st_ino && held.st_dev == st.st_dev) {
+			char pid[24];
+			int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+			if (ftruncate(fd, 0) == 0)
+				(void)!pwrite(fd, pid, (size_t)n, 0);
+			lock_fd = fd;
+			lock_path = path.p;
+			return;
+		}
+		close(fd);
+	}
+	free(path.p);
+}
+
+static void
+output_unlock(void)
+{
+	if (lock_fd < 0)
+		return;
+	unlink(lock_path);
+	close(lock_fd);
+	lock_fd = -1;
+	free(lock_path);
+	lock_path = NULL;
+}
 
 /* -o's temporary file goes with any exit before output_commit. */
 static void
@@ -137,8 +193,10 @@ output_atexit(void)
 void
 output_open(const char *file)
 {
+	output_lock(file);
 	int fd = temp_open(file, &out_tmp);
 	if (fd < 0 || dup2(fd, 1) < 0) {
+		output_unlock();
 		die(PT_EXIT_USAGE, "-o %s: %s", file, strerror(errno));
 	}
 	close(fd);
@@ -153,9 +211,10 @@ output_commit(void)
 		return;
 	char *tmp = out_tmp;
 	out_tmp = NULL;
-	if (temp_commit(1, tmp) != 0) {
-		die(PT_EXIT_WRITE, "-o %s: %s", out_file, strerror(errno));
-	}
+	int rc = temp_commit(1, tmp), e = errno;
+	output_unlock();
+	if (rc != 0)
+		die(PT_EXIT_WRITE, "-o %s: %s", out_file, strerror(e));
 	free(out_file);
 	out_file = NULL;
 }
@@ -167,6 +226,7 @@ output_discard(void)
 		return 0;
 	temp_discard(out_tmp);
 	out_tmp = NULL;
+	output_unlock();
 	free(out_file);
 	out_file = NULL;
 	return 1;

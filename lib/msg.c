@@ -100,30 +100,34 @@ msg_capture(FILE *f)
 }
 
 void
+buf_add_escaped(struct buf *b, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_addc(b, c);
+	}
+}
+
+void
+msg_vformat(struct buf *b, const char *where, const char *fmt, va_list ap)
+{
+	struct buf m = { 0 };
+	buf_vprintf(&m, fmt, ap);
+	buf_printf(b, "%s: %s", progname, where ? where : "");
+	buf_add_escaped(b, m.p, m.len);
+	free(m.p);
+}
+
+void
 vsay(const char *where, const char *fmt, va_list ap)
 {
-	FILE *out = msg_file();
-	char small[512], *m = small;
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(small, sizeof small, fmt, aq);
-	va_end(aq);
-	if (n >= (int)sizeof small) {
-		m = emalloc((size_t)n + 1);
-		vsnprintf(m, (size_t)n + 1, fmt, ap);
-	}
-	fprintf(out, "%s: %s", progname, where ? where : "");
-	/* a message may quote a server or a record: a control character in it
-	 * (ESC, BEL, CR, LF) would act on the terminal or forge a line */
-	for (int i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)m[i];
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
-	if (m != small)
-		free(m);
+	struct buf b = { 0 };
+	msg_vformat(&b, where, fmt, ap);
+	fwrite(b.p, 1, b.len, msg_file());
+	free(b.p);
 }
 
 /* "tool: " and the message, without its newline. */

@@ -3,6 +3,7 @@
  * us; a failed write is fatal with exit status 3 and leaves whole records
  * only (SIGPIPE keeps its default). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -175,4 +176,143 @@ out_spliced(const char *obj, size_t len, const char *const *drop, const char *ad
 	b.len = 0;
 	splice_object(&b, obj, len, drop, add, addlen);
 	out_line(b.p, b.len);
+}
+
+/* -k: a line waits here until every earlier sequence number is out; slot i
+ * holds sequence number base + i - head. A request stalled at the head must
+ * not make the run hold every later answer in memory: past ORDER_MEM bytes
+ * held, a line goes to a temporary file (removed as soon as it is made, so
+ * nothing is left behind) and its slot keeps where, 24 bytes a record. */
+#define ORDER_MEM ((size_t)8 << 20)
+
+struct slot {
+	const char *line;        /* NULL: not yet; skipped; on_disk; else held (owned) */
+	off_t off;
+	size_t len;
+};
+
+static struct {
+	struct slot *s;
+	long base, head, cap;
+	size_t held;             /* bytes of the lines held in memory */
+	int fd;                  /* the spill file, or -1 */
+	int no_spill;            /* it could not be made or written: said once, lines held in memory */
+	off_t end;               /* its bytes in use */
+	long spilled;            /* slots waiting on it */
+} ord = { .fd = -1 };
+
+static const char skipped[] = "", on_disk[] = "";
+
+/* Writes line to the spill file for sl; 0 where that cannot be (said once,
+ * and from then on lines are held in memory). */
+static int
+order_spill(struct slot *sl, const char *line, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	dir = dir && *dir ? dir : "/tmp";
+	if (ord.fd < 0) {
+		struct buf path = { 0 };
+		buf_printf(&path, "%s/pt-order.XXXXXX", dir);
+		if ((ord.fd = mkostemp(path.p, O_CLOEXEC)) >= 0)
+			unlink(path.p);
+		free(path.p);
+	}
+	if (ord.fd < 0 || write_all(ord.fd, line, len) < 0) {
+		warn("-k: a temporary file in %s: %s; the answers waiting for an earlier one are held in memory", dir,
+		    strerror(errno));
+		ord.no_spill = 1;
+		return 0;
+	}
+	*sl = (struct slot){ on_disk, ord.end, len };
+	ord.end += (off_t)len;
+	ord.spilled++;
+	return 1;
+}
+
+/* Writes the line of slot sl and frees what held it. */
+static void
+order_emit(struct slot *sl)
+{
+	if (sl->line == on_disk) {
+		char *p = emalloc(sl->len + 1);
+		for (size_t n = 0; n < sl->len;) {
+			ssize_t r = pread(ord.fd, p + n, sl->len - n, sl->off + (off_t)n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				die(PT_EXIT_WRITE, "-k: an answer held on a temporary file cannot be read back: %s",
+				    r < 0 ? strerror(errno) : "the file shrank");
+			n += (size_t)r;
+		}
+		out_line(p, sl->len);
+		free(p);
+		if (--ord.spilled == 0 && !ord.no_spill && ftruncate(ord.fd, 0) == 0 && lseek(ord.fd, 0, SEEK_SET) == 0)
+			ord.end = 0;
+	} else if (sl->line != skipped) {
+		out_line(sl->line, sl->len);
+		ord.held -= sl->len;
+		free((char *)sl->line);
+	}
+	sl->line = NULL;
+}
+
+/* Puts seq's line (copied, or skipped) in its slot, then writes every line
+ * that is no longer waiting for an earlier one. */
+static void
+order_put(long seq, const char *line, size_t len)
+{
+	long i = ord.head + seq - ord.base;
+	if (i >= ord.cap) {
+		/* slide the live window to the front, then grow */
+		long live = ord.cap - ord.head;
+		if (ord.cap) {
+			memmove(ord.s, ord.s + ord.head, (size_t)live * sizeof *ord.s);
+			memset(ord.s + live, 0, (size_t)ord.head * sizeof *ord.s);
+		}
+		i -= ord.head;
+		ord.head = 0;
+		long cap = ord.cap ? ord.cap : 64;
+		while (cap <= i)
+			cap *= 2;
+		ord.s = erealloc(ord.s, (size_t)cap * sizeof *ord.s);
+		memset(ord.s + ord.cap, 0, (size_t)(cap - ord.cap) * sizeof *ord.s);
+		ord.cap = cap;
+	}
+	struct slot *sl = &ord.s[i];
+	if (line == skipped || i == ord.head)
+		*sl = (struct slot){ line, 0, len };   /* written at once below, not copied */
+	else if (ord.held + len > ORDER_MEM && !ord.no_spill && order_spill(sl, line, len))
+		;
+	else {
+		*sl = (struct slot){ estrndup(line, len), 0, len };
+		ord.held += len;
+	}
+	if (i == ord.head && line != skipped) {
+		out_line(line, len);
+		sl->line = skipped;
+	}
+	while (ord.head < ord.cap && ord.s[ord.head].line) {
+		order_emit(&ord.s[ord.head++]);
+		ord.base++;
+	}
+	if (ord.head == ord.cap) {
+		free(ord.s);
+		ord.s = NULL;
+		ord.head = ord.cap = 0;
+	}
+}
+
+void
+order_out(int keep_order, long seq, const char *line, size_t len)
+{
+	if (keep_order)
+		order_put(seq, line, len);
+	else
+		out_line(line, len);
+}
+
+void
+order_skip(long seq)
+{
+	order_put(seq, skipped, 0);
 }

@@ -39,8 +39,14 @@ char *estrdup(const char *s);
 char *estrndup(const char *s, size_t n);
 /* "tool: message" on stderr; die then exits with status. */
 /* "tool: WHERE" and the message (no newline), its control characters
- * written \xHH so that quoted text cannot act on a terminal. */
+ * written \xHH so that quoted text cannot act on a terminal: every message
+ * is made by msg_vformat, said by vsay, or kept in a buffer to be said later
+ * (a worker's). buf_add_escaped is the one escaping point, for table cells
+ * too. */
+struct buf;
 void vsay(const char *where, const char *fmt, va_list ap);
+void msg_vformat(struct buf *b, const char *where, const char *fmt, va_list ap);
+void buf_add_escaped(struct buf *b, const char *p, size_t n);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 FILE *msg_file(void);          /* where this thread's messages go (stderr unless captured) */
 void msg_capture(FILE *f);     /* this thread's messages into f (NULL: stderr again) */
@@ -77,6 +83,7 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 char *buf_cstr(struct buf *b);   /* NUL-terminates and returns b->p (still owned by b) */
 
 /* map.c: FNV-1a; a map from strings (copied in) to indices. */
@@ -234,6 +241,11 @@ void out_record(const char *p, size_t n);   /* a record's bytes as one line */
 void buf_add_compact(struct buf *b, const char *p, size_t n);
 void out_flush(void);
 void out_close(void);
+/* Input-order output for -k: a line is held until those before it are out,
+ * past ORDER_MEM bytes held on a temporary file, not in memory. */
+void order_skip(long seq);                          /* seq will never come */
+/* Writes line now, or (keep_order) once those before seq are out; line is the caller's. */
+void order_out(int keep_order, long seq, const char *line, size_t len);
 /* Writes the object text obj with the members named in drop[] removed and the
  * members text add (",\"k\":v,…" without the leading comma, or "") appended. */
 void out_spliced(const char *obj, size_t len, const char *const *drop, const char *add, size_t addlen);

@@ -83,12 +83,15 @@ struct worker {
 static void
 bwarn(struct batch *b, const struct rec *r, const char *fmt, ...)
 {
+	/* made as every message is (msg.c), kept to be said in input order */
 	va_list ap;
-	char tmp[1024];
+	struct buf w = { 0 };
+	buf_printf(&w, "%s:%ld: ", r->file, r->line);
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	msg_vformat(&b->msgs, buf_cstr(&w), fmt, ap);
 	va_end(ap);
-	buf_printf(&b->msgs, "%s: %s:%ld: %s\n", progname, r->file, r->line, tmp);
+	buf_addc(&b->msgs, '\n');
+	free(w.p);
 	b->nfail++;
 }
 

@@ -138,12 +138,23 @@ new_row(const struct group *g)
 	return r;
 }
 
-/* A cell as text for table, csv and tsv: strings unquoted, NA for null. */
+/* A cell as text for table, md, csv and tsv: strings unquoted, NA for null;
+ * in a table or md (read on a terminal) control characters escaped as
+ * messages are, but md's line breaks and tabs (a cell is one line) spaces. */
 static void
-cell_text(const struct cell *c, struct buf *b, int table)
+cell_text(const struct cell *c, struct buf *b, int format)
 {
+	int table = format == F_TABLE || format == F_MD;
 	if (c->text) {
-		if (*c->text == '"')
+		if (*c->text == '"' && table) {
+			struct buf u = { 0 };
+			json_unquote(c->text, c->text + strlen(c->text), &u);
+			for (size_t i = 0; format == F_MD && i < u.len; i++)
+				if (u.p[i] == '\n' || u.p[i] == '\r' || u.p[i] == '\t')
+					u.p[i] = ' ';
+			buf_add_escaped(b, u.p, u.len);
+			free(u.p);
+		} else if (*c->text == '"')
 			json_unquote(c->text, c->text + strlen(c->text), b);
 		else if (strcmp(c->text, "null") == 0)
 			buf_adds(b, "NA");
@@ -198,7 +209,7 @@ print_rows(int format)
 		txt[i] = emalloc((size_t)nc * sizeof **txt);
 		for (int j = 0; j < nc; j++) {
 			struct buf b = { 0 };
-			cell_text(&rows[i].c[j], &b, format == F_TABLE || format == F_MD);
+			cell_text(&rows[i].c[j], &b, format);
 			txt[i][j] = buf_cstr(&b);
 			if (strlen(txt[i][j]) > w[j])
 				w[j] = strlen(txt[i][j]);
@@ -217,7 +228,7 @@ print_rows(int format)
 				for (const char *q = s; *q; q++) {
 					if (*q == '|')
 						buf_addc(&line, '\\');
-					buf_addc(&line, *q == '\n' || *q == '\r' ? ' ' : *q);
+					buf_addc(&line, *q);
 				}
 				buf_addc(&line, ' ');
 			} else if (format == F_TABLE) {
@@ -548,7 +559,7 @@ prints_as(const char *json, size_t n, const char *want, struct buf *t)
 	char *j = estrndup(json, n);
 	struct cell kc = { "", j, 0 };
 	t->len = 0;
-	cell_text(&kc, t, 1);
+	cell_text(&kc, t, F_CSV);
 	free(j);
 	return strcmp(buf_cstr(t), want) == 0;
 }

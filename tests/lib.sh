@@ -18,6 +18,10 @@ start_server() {
 }
 stop_servers() { [ -f "$TMPDIR/servers" ] && kill $(cat "$TMPDIR/servers") 2>/dev/null; rm -f "$TMPDIR/servers"; }
 trap stop_servers EXIT
+# rss COMMAND...: its peak RSS in MB (the children's high-water mark); its output is dropped
+rss() { python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$@"; }
 # msgs TEXT...: NDJSON records {"id":"N","messages":[user TEXT]} one per argument
 msgs() { local i=0; for t in "$@"; do i=$((i + 1)); jq -cn --arg t "$t" --arg i "$i" '{id:$i, messages:[{role:"user",content:$t}]}'; done; }
 # msgsn PREFIX N [TEXT]: N records with ids PREFIX1..PREFIXN and distinct contents

@@ -81,3 +81,17 @@ for f in pdf svg png; do
 		"$st $(cat $TMPDIR/err) $(cmp -s $D/fig.$f $TMPDIR/good.$f && echo same) $(cd $D && ls | grep -v '^fill$' | tr '\n' ' ' | sed 's/ $//')"
 	rm -f $D/fig.$f
 done
+
+# the cache's disk full (issue 35.3): said once, counted in the totals, every record ok
+fill 0
+pt-infer -m m -u $U --cache $D/c $TMPDIR/q.ndjson > $TMPDIR/c.out 2>$TMPDIR/err; st=$?
+check "--cache on a full disk: every record ok, the fault said once and counted" \
+	"0 300 1 pt-infer: 300 answers not cached: cache $D/c: No space left on device" \
+	"$st $(grep -c '"status":"ok"' $TMPDIR/c.out) $(grep -c 'cache .*; answers are not cached' $TMPDIR/err) $(grep 'answers not cached' $TMPDIR/err)"
+# -k behind a stalled request with its temporary file on the full disk: said
+# once, the answers held in memory, every record in order
+{ msgs "[[pt: delay=3000]] head"; msgsn k 1000 "$(head -c 10000 /dev/zero | tr '\0' x)"; } > $TMPDIR/k.ndjson
+TMPDIR=$D pt-infer -m m -u $U -j 64 -k $TMPDIR/k.ndjson > $TMPDIR/k.out 2>$TMPDIR/err; st=$?
+check "-k with its temporary file on a full disk: said once, every record in order" \
+	"0 1 pt-infer: -k: a temporary file in $D: No space left on device; the answers waiting for an earlier one are held in memory same" \
+	"$st $(grep -c -- -k: $TMPDIR/err) $(grep -- -k: $TMPDIR/err) $(jq -r .id $TMPDIR/k.out | cmp -s - <(jq -r .id $TMPDIR/k.ndjson) && echo same)"

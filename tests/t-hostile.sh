@@ -7,10 +7,6 @@
 . "$PT_TOP/tests/lib.sh"
 U=$(start_server h --endless-cap 268435456)
 LOG=$TMPDIR/h.log
-# peak RSS in MB of a command (its children's high-water mark)
-rss() { python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$@"; }
 
 # --- 1. memory: an endless body and a gzip bomb at -j 8, a reply at most 8 MiB
 msgsn e 8 "[[pt: fail=endless; times=99]]" > $TMPDIR/endless.ndjson
