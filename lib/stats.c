@@ -368,6 +368,85 @@ icc21(const double *x, const double *y, size_t n)
 	return den != 0 ? (msr - mse) / den : NAN;
 }
 
+/* A double's bits mixed (murmur3's finaliser): a small whole number's
+ * low bits are all zero. */
+static size_t
+mix(unsigned long long b)
+{
+	b ^= b >> 33;
+	b *= 0xff51afd7ed558ccdull;
+	b ^= b >> 33;
+	b *= 0xc4ceb9fe1a85ec53ull;
+	return (size_t)(b ^ (b >> 33));
+}
+
+/* The distinct values of x[0..n) and y[0..n), sorted (heap; *k of them):
+ * found through a hash set of their bits, so that a million grades on a
+ * scale of ten sort ten values, not two million. */
+static double *
+distinct_sorted(const double *x, const double *y, size_t n, size_t *k)
+{
+	size_t cap = 64, used = 0;
+	unsigned long long *set = emalloc(cap * sizeof *set);
+	unsigned char *full = ecalloc(cap, 1);
+	for (size_t i = 0; i < 2 * n; i++) {
+		double v = i < n ? x[i] : y[i - n];
+		unsigned long long b;
+		v = v == 0 ? 0 : v;   /* -0 is 0 */
+		memcpy(&b, &v, sizeof b);
+		size_t h = mix(b) & (cap - 1);
+		while (full[h] && set[h] != b)
+			h = (h + 1) & (cap - 1);
+		if (full[h])
+			continue;
+		full[h] = 1;
+		set[h] = b;
+		if (++used * 2 > cap) {   /* grow: every value again in a table twice the size */
+			size_t nc = cap * 2;
+			unsigned long long *ns = emalloc(nc * sizeof *ns);
+			unsigned char *nf = ecalloc(nc, 1);
+			for (size_t j = 0; j < cap; j++)
+				if (full[j]) {
+					size_t g = mix(set[j]) & (nc - 1);
+					while (nf[g])
+						g = (g + 1) & (nc - 1);
+					nf[g] = 1;
+					ns[g] = set[j];
+				}
+			free(set);
+			free(full);
+			set = ns;
+			full = nf;
+			cap = nc;
+		}
+	}
+	double *lab = emalloc((used ? used : 1) * sizeof *lab);
+	size_t m = 0;
+	for (size_t j = 0; j < cap; j++)
+		if (full[j])
+			memcpy(&lab[m++], &set[j], sizeof *lab);
+	free(set);
+	free(full);
+	sort_doubles(lab, m);
+	*k = m;
+	return lab;
+}
+
+/* The index of v in the sorted lab[0..k), k >= 1: a binary search with no
+ * branch on the data (a conditional move), as a million lookups of a few
+ * codes would mispredict half of their branches. */
+static size_t
+code_of(const double *lab, size_t k, double v)
+{
+	const double *base = lab;
+	for (size_t len = k; len > 1;) {
+		size_t half = len / 2;
+		base = base[half - 1] < v ? base + half : base;
+		len -= half;
+	}
+	return (size_t)(base - lab) + (*base < v);
+}
+
 /* Quadratic weighted kappa as sklearn.metrics.cohen_kappa_score(weights=
  * "quadratic") over the codes of the sorted distinct observed values: the
  * weight of cell (i, j) is (i - j)^2 in code units. */
@@ -376,31 +455,15 @@ qwk(const double *t, const double *p, size_t n)
 {
 	if (n == 0)
 		return NAN;
-	double *lab = emalloc(2 * n * sizeof *lab);
-	memcpy(lab, t, n * sizeof *t);
-	memcpy(lab + n, p, n * sizeof *p);
-	sort_doubles(lab, 2 * n);
-	size_t k = 0;
-	for (size_t i = 0; i < 2 * n; i++)
-		if (k == 0 || lab[i] != lab[k - 1])
-			lab[k++] = lab[i];
+	size_t k;
+	double *lab = distinct_sorted(t, p, n, &k);
 	if (k < 2) {
 		free(lab);
 		return NAN;
 	}
 	double *obs = ecalloc(k * k, sizeof *obs), *rs = ecalloc(k, sizeof *rs), *cs = ecalloc(k, sizeof *cs);
 	for (size_t i = 0; i < n; i++) {
-		size_t a = 0, b = 0, lo, hi;
-		for (lo = 0, hi = k; lo < hi;) {   /* binary search for the codes */
-			size_t mid = (lo + hi) / 2;
-			if (lab[mid] < t[i]) lo = mid + 1; else hi = mid;
-		}
-		a = lo;
-		for (lo = 0, hi = k; lo < hi;) {
-			size_t mid = (lo + hi) / 2;
-			if (lab[mid] < p[i]) lo = mid + 1; else hi = mid;
-		}
-		b = lo;
+		size_t a = code_of(lab, k, t[i]), b = code_of(lab, k, p[i]);
 		obs[a * k + b]++;
 		rs[a]++;
 		cs[b]++;
@@ -419,17 +482,22 @@ qwk(const double *t, const double *p, size_t n)
 	return den > 0 ? 1 - num / den : NAN;
 }
 
-struct kendall_job {
+int stats_helper;
+
+/* What stats_agree's helper thread computes: Kendall's tau and the QWK,
+ * about as long as the rest (Spearman's two rankings, Pearson, CCC, ICC). */
+struct rank_job {
 	const double *x, *y;
 	size_t n;
-	double tau, p;
+	double tau, p, qwk;
 };
 
 static void *
-kendall_thread(void *arg)
+rank_thread(void *arg)
 {
-	struct kendall_job *k = arg;
+	struct rank_job *k = arg;
 	k->tau = kendall(k->x, k->y, k->n, &k->p);
+	k->qwk = qwk(k->x, k->y, k->n);
 	return NULL;
 }
 
@@ -500,11 +568,12 @@ bland_altman(const double *d, size_t n, double *bias, double *sd)
 void
 stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 {
-	/* Kendall's sorts are independent of the rest: on large inputs they run
-	 * on a second thread meanwhile. */
-	struct kendall_job kj = { t, p, n, NAN, NAN };
+	/* Kendall's sorts and the QWK are independent of the rest: on large
+	 * inputs, where the caller has a thread to spare, they run on it
+	 * meanwhile (the same numbers either way). */
+	struct rank_job kj = { t, p, n, NAN, NAN, NAN };
 	pthread_t kt;
-	int threaded = n >= 50000 && pthread_create(&kt, NULL, kendall_thread, &kj) == 0;
+	int threaded = stats_helper && n >= 50000 && pthread_create(&kt, NULL, rank_thread, &kj) == 0;
 	double *d = emalloc((n ? n : 1) * sizeof *d);
 	double sa = 0, s2 = 0, ex = 0, w1 = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -525,15 +594,15 @@ stats_agree(const double *t, const double *p, size_t n, struct agreement *a)
 	a->loa_high = a->bias + 1.96 * sdd;
 	a->pearson_r = pearson(t, p, n, &a->pearson_p);
 	a->spearman_rho = spearman(t, p, n, &a->spearman_p);
+	a->ccc = lin_ccc(t, p, n);
+	a->icc = icc21(t, p, n);
 	if (threaded)
 		pthread_join(kt, NULL);
 	else
-		kendall_thread(&kj);
+		rank_thread(&kj);
 	a->kendall_tau = kj.tau;
 	a->kendall_p = kj.p;
-	a->ccc = lin_ccc(t, p, n);
-	a->icc = icc21(t, p, n);
-	a->qwk = qwk(t, p, n);
+	a->qwk = kj.qwk;
 	free(d);
 }
 

@@ -19,6 +19,9 @@ void sort_index(const double *a, size_t n, size_t *idx);  /* stable order of a *
 double quantile_sorted(const double *sorted, size_t n, double p);
 void stats_summary(const double *x, size_t n, struct summary *s);
 void stats_agree(const double *truth, const double *pred, size_t n, struct agreement *a);
+/* 1: stats_agree may run part of a large group on a thread of its own (the
+ * caller has one to spare). */
+extern int stats_helper;
 void rank_average(const double *x, size_t n, double *ranks);
 double pearson(const double *x, const double *y, size_t n, double *p);
 double spearman(const double *x, const double *y, size_t n, double *p);

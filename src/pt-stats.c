@@ -515,6 +515,7 @@ agree_rows(const size_t *order)
 {
 	size_t n = gs.n ? gs.n : 1;
 	struct agree_job j = { order, ecalloc(n, sizeof *j.a), ecalloc(n, sizeof *j.lo), ecalloc(n, sizeof *j.hi) };
+	stats_helper = opt.threads > (long)gs.n;   /* a thread to spare for a group's rank statistics */
 	parallel_for(gs.n, agree_one, &j);
 	for (size_t oi = 0; oi < gs.n; oi++) {
 		struct group *g = &gs.g[order[oi]];

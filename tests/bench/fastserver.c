@@ -1,8 +1,9 @@
 /* fastserver: a minimal chat-completions server for the engine benchmarks,
  * where the Python test server would be the bottleneck. One thread, epoll,
  * keep-alive; every POST gets the same small OpenAI-style reply after
- * DELAY_MS milliseconds. Loopback only; exits after LIFETIME seconds.
- * usage: fastserver PORTFILE DELAY_MS LIFETIME */
+ * DELAY_MS milliseconds, or STALL seconds for a request whose body holds
+ * [[stall]] (the -k benchmark). Loopback only; exits after LIFETIME seconds.
+ * usage: fastserver PORTFILE DELAY_MS LIFETIME [STALL] */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,6 +71,7 @@ int
 main(int argc, char **argv)
 {
 	double delay = argc > 2 ? atof(argv[2]) / 1000 : 0, end = now() + (argc > 3 ? atof(argv[3]) : 300);
+	double stall = argc > 4 ? atof(argv[4]) : 0;
 	int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof a;
@@ -127,9 +129,12 @@ main(int argc, char **argv)
 			c->len += (size_t)r;
 			size_t q;
 			while ((q = request_len(c)) > 0) {
+				int stalled = stall > 0 && memmem(c->in, q, "[[stall]]", 9);
 				memmove(c->in, c->in + q, c->len - q);
 				c->len -= q;
-				if (delay > 0)
+				if (stalled)
+					c->due = now() + stall;
+				else if (delay > 0)
 					c->due = now() + delay;
 				else
 					reply(fd);

@@ -107,6 +107,13 @@ read iw im ic <<< "$(measure infer0 "pt-infer -m m -u $U0 -j 64 --no-progress $W
 read xw xm xc <<< "$(REPS=1 measure xargs "seq 20000 | xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"question {}\"}]}' $U0/chat/completions")"
 row "pt-infer -j 64, 20,000 requests, zero latency" "${iw} s ($(awk -v w=$iw 'BEGIN { printf "%.0f", 20000 / w }') req/s), $(awk -v c=$ic 'BEGIN { printf "%.3f", c / 20 }') CPU s per 1,000" "xargs -P 64 curl: ${xw} s, $(awk -v c=$xc 'BEGIN { printf "%.2f", c / 20 }') CPU s per 1,000 (xargs, sh and curl together)" "$(ratio $xw $iw)" "goal ≥ 5×"
 read lw lm _ <<< "$(REPS=3 measure infer200 "pt-infer -m m -u $U200 -j 256 --no-progress $W/req10k.ndjson")"
+# -k behind one request stalled for 40 s while 100,000 others are answered
+$W/fastserver $W/fsk.port 0 600 40 & fsk=$!
+sleep 0.3
+{ echo '{"id":"head","messages":[{"role":"user","content":"[[stall]] head"}]}'; cat $W/req.ndjson $W/req.ndjson $W/req.ndjson $W/req.ndjson $W/req.ndjson; } > $W/stall.ndjson
+read kw km _ <<< "$(REPS=1 measure stall "pt-infer -m m -u http://127.0.0.1:$(cat $W/fsk.port)/v1 -j 64 -k --no-progress $W/stall.ndjson")"
+kill $fsk 2>/dev/null
+row "pt-infer -j 64 -k, 100,001 records, the first answered after 40 s" "${kw} s, $((km / 1024)) MB peak (answers waiting past 8 MiB on a temporary file)" "every later answer held in memory: 68 MB, growing with the input" "" "goal ≤ 40 MB"
 row "pt-infer -j 256, 10,000 requests, 200 ms latency" "${lw} s = $(awk -v w=$lw 'BEGIN { printf "%.0f", 10000 / w }') req/s, $((lm / 1024)) MB" "ideal 1,280 req/s (7.8 s)" "$(awk -v w=$lw 'BEGIN { printf "%.0f%%", 100 * 7.8125 / w }') of ideal" "goals ≥ 90%, RSS < 64 MB"
 read yw ym _ <<< "$(REPS=1 measure pypool "$PY $B/py_pool.py $U200 $W/req10k.ndjson")"
 row "the same workload, Python concurrent.futures pool of 30 threads + urllib" "pt-infer ${lw} s" "Python ${yw} s, $((ym / 1024)) MB" "$(ratio $yw $lw)" "what the reference runner does"
@@ -129,6 +136,7 @@ read fw _ fc <<< "$(REPS=1 measure storm_free "pt-infer -m m -u $UF -j 256 --no-
 read sw _ sc <<< "$(REPS=1 measure storm "pt-infer -m m -u $US -j 256 --no-progress $W/req2k.ndjson")"
 sn=$(wc -l < $W/storm.log)
 row "pt-infer -j 256, 2,000 records, the server answers 2 in 3 with 429 + Retry-After: 1" "${sw} s, $(awk -v c=$sc -v w=$sw 'BEGIN { printf "%.1f", 100 * c / w }')% of a core, $(awk -v c=$sc -v n=$sn 'BEGIN { printf "%.3f", 1000 * c / n }') CPU s per 1,000 requests ($sn requests)" "fault-free: ${fw} s, $(awk -v c=$fc 'BEGIN { printf "%.3f", c / 2 }') CPU s per 1,000" "$(awk -v a=$sc -v n=$sn -v b=$fc 'BEGIN { printf "%.1f×", (1000 * a / n) / (b / 2) }') per request" "goals ≤ 5% of a core, ≤ 2× per request"
+row "the same storm: how long, how many requests" "${sw} s, $(awk -v n=$sn 'BEGIN { printf "%.2f", n / 2000 }') requests per record" "ideal about 20 s: three attempts a record, a wave a second" "" "goals ≤ 60 s, ≤ 4 requests per record (was 10 min and more: a growing backoff)"
 UL=$(start_py limited "--limit-rpm 600 --burst 10")
 : > $W/limited.log
 read lw2 _ _ <<< "$(REPS=1 measure limited "pt-infer -m m -u $UL -j 64 --no-progress $W/req200.ndjson")"
