@@ -5,7 +5,7 @@ include config.mk
 TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
 LIBOBJ = lib/alloc.o lib/buf.o lib/map.o lib/msg.o lib/file.o lib/json.o lib/rec.o lib/blocks.o lib/out.o lib/path.o \
          lib/expr.o lib/wire.o lib/cache.o lib/pace.o lib/engine.o lib/batch.o lib/cli.o lib/resume.o lib/judge.o lib/rubric.o \
-         lib/rubrics.o lib/group.o lib/stats.o lib/raters.o lib/template.o lib/plot.o lib/pred.o
+         lib/price.o lib/rubrics.o lib/group.o lib/stats.o lib/raters.o lib/template.o lib/plot.o lib/pred.o
 # the built-in rubrics, in the order --task auto offers them
 RUBRICS = rubrics/diagnostic_reasoning.rubric rubrics/management_reasoning.rubric rubrics/r_idea.rubric \
           rubrics/cpc_bond.rubric rubrics/cpc_management.rubric

@@ -2,6 +2,7 @@
  * pt-infer and pt-judge so both take exactly the same ones. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,6 +51,11 @@ const char engine_cli_help[] =
     "      --batch-size N      requests per batch at most (default the provider's limit)\n"
     "      --batch-input FILE  write the requests to FILE as OpenAI batch input, ask nothing\n"
     "      --from-batch-output FILE  answer from FILE, a batch run's output (vLLM run-batch)\n"
+    "Cost (see COST in the man page):\n"
+    "      --prices FILE       dollars per million tokens by model: llm-prices JSON or a TSV (default $PT_PRICES)\n"
+    "      --budget AMOUNT     never start a request that could pass AMOUNT dollars spent (needs --prices)\n"
+    "      --budget-file FILE  the budget shared by every run naming FILE (locked)\n"
+    "      --estimate          say what the run would send and cost; send nothing\n"
     "Progress:\n"
     "      --progress          progress line on stderr even when not a terminal\n"
     "      --no-progress       no progress line\n";
@@ -114,6 +120,10 @@ engine_cli_opt(struct engine_cli *c, int opt, const char *arg)
 	case OPT_MAX_WAIT: c->o.max_wait = parse_double("--max-wait", arg, 0, 7 * 86400); break;
 	case OPT_CACHE: c->o.cache_dir = arg; break;
 	case OPT_CACERT: c->o.cacert = arg; break;
+	case OPT_PRICES: c->o.prices = arg; break;
+	case OPT_BUDGET: c->o.budget = parse_double("--budget", arg, 1e-9, 1e12); break;
+	case OPT_BUDGET_FILE: c->o.budget_file = arg; break;
+	case OPT_ESTIMATE: c->o.estimate = 1; break;
 	case OPT_OFFLINE: c->o.offline = 1; break;
 	case OPT_RESUME: c->resume = arg; break;
 	case 'o': c->output = arg; break;
@@ -247,7 +257,7 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		if ((unsigned char)*k < 0x20 || *k == 0x7f)
 			/* it would be sent as more than one header line */
 			usage_error("the API key holds a control character (a line break?): not sent");
-	if (!c->key && !c->o.offline && (c->o.api != API_OPENAI || any_hosted)) {
+	if (!c->key && !c->o.offline && !c->o.estimate && (c->o.api != API_OPENAI || any_hosted)) {
 		struct buf names = { 0 };
 		for (const char *const *k = key_env; *k; k++)
 			buf_printf(&names, "%s%s", names.len ? (k[1] ? ", " : " or ") : "", *k);
@@ -264,6 +274,23 @@ engine_cli_finish(struct engine_cli *c, int judge)
 	/* the completion part of a request's token estimate (--tpm, the servers' token limits) */
 	c->o.out_tokens = c->samp.has_max_completion_tokens ? c->samp.max_completion_tokens
 	    : c->samp.has_max_tokens ? c->samp.max_tokens : c->o.api == API_ANTHROPIC ? 4096 : 256;
+	c->o.out_bounded = c->samp.has_max_completion_tokens || c->samp.has_max_tokens || c->o.api == API_ANTHROPIC;
+	if (!c->o.prices) {
+		const char *p = getenv("PT_PRICES");
+		c->o.prices = p && *p ? p : NULL;
+	}
+	if (c->o.budget_file && !(c->o.budget > 0))
+		usage_error("--budget-file keeps the spending of a --budget: give --budget AMOUNT too");
+	if (c->o.estimate) {
+		/* nothing is answered or written: the report is on standard error */
+		if (c->o.batch == BATCH_INPUT || c->o.batch == BATCH_OUTPUT)
+			usage_error("--estimate sends nothing; leave out --batch-input and --from-batch-output");
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, 1) < 0)
+			die(PT_EXIT_USAGE, "/dev/null: %s", strerror(errno));
+		close(null);
+		c->o.budget = 0;
+	}
 	if (c->o.batch == BATCH_API) {
 		/* the batch ids are kept next to the output, or where --batch-state says */
 		if (c->batch_state)
@@ -286,7 +313,7 @@ engine_cli_finish(struct engine_cli *c, int judge)
 		usage_error("--offline answers from the cache alone; leave out --batch-input and --from-batch-output");
 	if (!c->progress_set)
 		c->o.progress = isatty(2);
-	if (c->output)
+	if (c->output && !c->o.estimate)
 		output_open(c->output);
 }
 

@@ -26,7 +26,7 @@
 
 const char *const status_names[] = {
 	"ok", "bad_input", "http_error", "timeout", "network_error", "bad_response", "cache_miss", "not_sent",
-	"truncated", "filtered", "refused", "empty"
+	"truncated", "filtered", "refused", "empty", "budget"
 };
 
 volatile int pt_interrupted;
@@ -47,6 +47,10 @@ struct xfer {
 	double est_tokens;                      /* tokens this request is reckoned to cost */
 	long start_seq;                         /* its place among its replica's starts */
 	double start_tokens;                    /* the replica's estimated tokens started, with it */
+	double held;                            /* the budget held for this attempt (its worst case) */
+	struct job *followers;                  /* jobs of the same request, answered with this one's answer */
+	struct job *next_follower;
+	int follows;                            /* this job waits on another's answer (paid once) */
 };
 
 /* A replica's own limits: a pause a 429 asked for, and the request and
@@ -94,6 +98,17 @@ struct engine {
 	char **kept;                  /* strings that live as long as the engine (batch ids) */
 	size_t nkept;
 	int bad_batch_file;           /* --from-batch-output: the file had lines that are no result */
+	struct price price;           /* --prices: this model's */
+	int priced;
+	struct budget bud;            /* --budget */
+	long nbudget;                 /* jobs the budget stopped */
+	long nunpriced;               /* answers with no usage to price */
+	double spent;                 /* what this run's attempts cost */
+	double est_bytes, est_out;    /* --estimate: what would be sent */
+	long est_requests;
+	struct job **asking;          /* the requests queued or in flight, by hash (open addressing) */
+	size_t askcap, askused;
+	long shared;                  /* jobs answered from an identical request of this run */
 	long unfailed;                /* ended not ok but not failed: written for a batch (--batch-input) */
 };
 
@@ -256,6 +271,20 @@ engine_new(const struct engine_opts *o)
 	}
 	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	e->headers = auth_headers(o, e->headers);
+	e->bud.fd = -1;
+	if (o->prices)
+		e->priced = price_load(o->prices, o->model, &e->price);
+	if (o->budget > 0 && o->batch)
+		die(PT_EXIT_USAGE, "--budget holds each request's worst case as it starts; a batch is sent whole (see what it "
+		    "would cost with --estimate)");
+	if (o->budget > 0) {
+		if (!e->priced)
+			die(PT_EXIT_USAGE, "--budget counts dollars: give --prices FILE with a price for %s", o->model);
+		if (!o->out_bounded)
+			die(PT_EXIT_USAGE, "--budget: without --max-tokens (or --max-completion-tokens) an answer's length, "
+			    "and so its cost, has no bound");
+		budget_open(&e->bud, o->budget, o->budget_file);
+	}
 	e->t0 = mono_now();
 	e->total = -1;
 	e->rnd = (unsigned long)getpid() * 2654435761UL ^ (unsigned long)(e->t0 * 1e6);
@@ -292,6 +321,64 @@ set_error(struct engine *e, struct job *j, const char *fmt, const char *detail)
 	free(b.p);
 }
 
+/* The requests of this run being asked, by hash: a second job with the same
+ * body (and sample index) waits for the first's answer rather than paying
+ * for it again. Open addressing; a removed job leaves a tombstone. */
+static struct job *const gone = (struct job *)&gone;
+
+static size_t
+ask_slot(const struct engine *e, const char *hash)
+{
+	return (size_t)str_hash(hash, 64) & (e->askcap - 1);
+}
+
+static struct job *
+asking_find(const struct engine *e, const char *hash)
+{
+	for (size_t i = e->askcap ? ask_slot(e, hash) : 0; e->askcap && e->asking[i]; i = (i + 1) & (e->askcap - 1))
+		if (e->asking[i] != gone && strcmp(e->asking[i]->hash, hash) == 0)
+			return e->asking[i];
+	return NULL;
+}
+
+static void
+asking_add(struct engine *e, struct job *j)
+{
+	if (2 * (e->askused + 1) > e->askcap) {   /* rebuilt twice the size, without tombstones */
+		struct job **old = e->asking;
+		size_t oldcap = e->askcap;
+		e->askcap = e->askcap ? e->askcap * 2 : 256;
+		e->asking = ecalloc(e->askcap, sizeof *e->asking);
+		e->askused = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i] && old[i] != gone)
+				asking_add(e, old[i]);
+		free(old);
+	}
+	size_t i = ask_slot(e, j->hash);
+	while (e->asking[i] && e->asking[i] != gone)
+		i = (i + 1) & (e->askcap - 1);
+	if (!e->asking[i])
+		e->askused++;
+	e->asking[i] = j;
+}
+
+static void
+asking_remove(struct engine *e, struct job *j)
+{
+	for (size_t i = e->askcap ? ask_slot(e, j->hash) : 0; e->askcap && e->asking[i]; i = (i + 1) & (e->askcap - 1))
+		if (e->asking[i] == j) {
+			e->asking[i] = gone;
+			return;
+		}
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? estrdup(s) : NULL;
+}
+
 /* Gives the job back to the tool. */
 static void
 hand_back(struct job *j)
@@ -308,11 +395,40 @@ finish(struct engine *e, struct job *j)
 {
 	if (j->x->t_first > 0 && !j->cached)
 		j->latency_ms = floor((mono_now() - j->x->t_first) * 1000 + 0.5);
+	/* what the answer costs at these prices, from the cache too (what it
+	 * cost when it was asked); the run's spending is counted apart */
+	j->cost = e->priced ? price_cost(&e->price, e->o.api, &j->reply, e->o.batch == BATCH_API) : NAN;
+	if (e->o.batch == BATCH_API && !j->cached && !isnan(j->cost))
+		e->spent += j->cost;   /* a batch's answers come here, not through complete() */
 	e->done++;
 	if (j->status != ST_OK)
 		e->failed++;
 	if (j->cached)
 		e->cached++;
+	struct job *f = j->x->followers;
+	if (!j->x->follows)
+		asking_remove(e, j);
+	for (struct job *k = f; k; k = k->x->next_follower) {
+		/* the same request's answer, as it came, asked and paid once */
+		k->status = j->status;
+		e->nbudget += j->status == ST_BUDGET;
+		k->http_status = j->http_status;
+		k->cached = j->cached;
+		k->base_url = j->base_url;
+		k->x->t_first = 0;
+		k->latency_ms = j->latency_ms;
+		k->error = dup_or_null(j->error);
+		k->reply = j->reply;
+		k->reply.text = dup_or_null(j->reply.text);
+		k->reply.reasoning = dup_or_null(j->reply.reasoning);
+		k->reply.refusal = dup_or_null(j->reply.refusal);
+		k->reply.served_model = dup_or_null(j->reply.served_model);
+		k->reply.finish_reason = dup_or_null(j->reply.finish_reason);
+	}
+	if (j->x->follows) {   /* its tokens were counted with the request that asked */
+		hand_back(j);
+		return;
+	}
 	if (j->reply.prompt_tokens > 0)
 		e->ptok += j->reply.prompt_tokens;
 	if (j->reply.completion_tokens > 0)
@@ -322,6 +438,11 @@ finish(struct engine *e, struct job *j)
 	if (j->reply.cached_tokens > 0)
 		e->cachedtok += j->reply.cached_tokens;
 	hand_back(j);
+	while (f) {
+		struct job *next = f->x->next_follower;
+		finish(e, f);
+		f = next;
+	}
 }
 
 static void
@@ -481,6 +602,22 @@ engine_submit(struct engine *e, struct job *j)
 		not_sent(e, j);
 		return;
 	}
+	if (e->o.estimate) {
+		/* counted, not sent; the tool writes nothing for it */
+		e->est_requests++;
+		e->est_bytes += (double)strlen(j->body);
+		e->est_out += (double)e->o.out_tokens;
+		engine_abandon(j);
+		return;
+	}
+	struct job *lead = e->o.batch ? NULL : asking_find(e, j->hash);
+	if (lead) {
+		j->x->follows = 1;
+		j->x->next_follower = lead->x->followers;
+		lead->x->followers = j;
+		e->shared++;
+		return;
+	}
 	if (e->o.batch) {
 		if (e->nheld == e->heldcap) {
 			e->heldcap = e->heldcap ? 2 * e->heldcap : 256;
@@ -489,6 +626,7 @@ engine_submit(struct engine *e, struct job *j)
 		e->held[e->nheld++] = j;
 		return;
 	}
+	asking_add(e, j);
 	push_back(e, j);
 }
 
@@ -525,8 +663,14 @@ engine_end(struct engine *e, struct job *j, int status, const char *error, int f
 void
 engine_abandon(struct job *j)
 {
+	struct job *f = j->x ? j->x->followers : NULL;
 	j->abandoned = 1;
 	hand_back(j);
+	while (f) {
+		struct job *next = f->x->next_follower;
+		engine_abandon(f);
+		f = next;
+	}
 }
 
 void
@@ -578,6 +722,12 @@ int
 engine_failed(struct engine *e)
 {
 	return (int)(e->failed > e->unfailed || e->bad_batch_file);
+}
+
+int
+engine_exit(struct engine *e)
+{
+	return e->nbudget ? PT_EXIT_BUDGET : engine_failed(e) ? PT_EXIT_FAIL : PT_EXIT_OK;
 }
 
 int
@@ -747,6 +897,36 @@ pick_replica(struct engine *e, const struct job *j, double t, double *until, con
 	return best;
 }
 
+/* Holds the budget for j's attempt, its worst case (the body's bytes as
+ * tokens, the completion limit), before it starts: 1 if it may start. What
+ * does not fit waits while requests of this run are in flight (they give
+ * back what they did not spend): 0; else it ends, never sent, with status
+ * budget: -1. */
+static int
+budget_hold(struct engine *e, struct job *j)
+{
+	double worst = e->priced ? price_worst(&e->price, strlen(j->body), e->o.out_tokens, e->o.batch == BATCH_API) : 0;
+	if (budget_take(&e->bud, worst)) {
+		j->x->held = worst;
+		return 1;
+	}
+	if (e->nrunning > 0) {
+		e->blocked_why = "the budget: waiting for the requests in flight";
+		e->blocked_url = -1;
+		return 0;
+	}
+	pop_front(e);
+	j->status = ST_BUDGET;
+	struct buf m = { 0 };
+	char w[32], lim[32];
+	buf_printf(&m, "not asked: at most %s more would pass --budget %s", dollars(worst, w), dollars(e->o.budget, lim));
+	set_error(e, j, "%s", buf_cstr(&m));
+	free(m.p);
+	e->nbudget++;
+	finish(e, j);
+	return -1;
+}
+
 /* Starts ready jobs (due retries first) within the in-flight limit, --rpm,
  * --tpm and the replicas' pauses and buckets; when one is held back, notes
  * until when, so that engine_step sleeps exactly that long. */
@@ -792,6 +972,11 @@ start_due(struct engine *e)
 				e->pause_since = t;
 			return;
 		}
+		int fits = e->o.budget > 0 ? budget_hold(e, j) : 1;
+		if (fits < 0)
+			continue;   /* ended, status budget: the next may fit */
+		if (!fits)
+			return;
 		if (e->o.rpm > 0)
 			e->next_start = (e->next_start > t - 60 / e->o.rpm ? e->next_start : t) + 60 / e->o.rpm;
 		bucket_take(&e->tpm, j->x->est_tokens, t);
@@ -920,6 +1105,20 @@ answer(struct engine *e, struct job *j, long code, const char *body, size_t len)
 	return retryable_http(code);
 }
 
+/* What an attempt spent: its usage at the prices; an HTTP error nothing
+ * (providers do not bill it); an answer with no usage, or a connection that
+ * broke (the server may have answered and billed), its worst case. */
+static double
+attempt_cost(struct engine *e, struct job *j, CURLcode res, long code)
+{
+	if (res == CURLE_OK && (code < 200 || code >= 300))
+		return 0;
+	double c = res == CURLE_OK && e->priced ? price_cost(&e->price, e->o.api, &j->reply, e->o.batch == BATCH_API) : NAN;
+	if (isnan(c))
+		e->nunpriced++;
+	return isnan(c) ? j->x->held : c;
+}
+
 static void
 complete(struct engine *e, struct job *j, CURLcode res)
 {
@@ -971,6 +1170,13 @@ complete(struct engine *e, struct job *j, CURLcode res)
 				e->limit = e->limit / 2 > 0 ? e->limit / 2 : 1;
 		}
 	}
+	if (e->priced) {
+		double paid = attempt_cost(e, j, res, code);
+		e->spent += paid;
+		if (e->o.budget > 0)
+			budget_settle(&e->bud, j->x->held, paid);
+	}
+	j->x->held = 0;
 	/* A server that asks to wait (429 with a retry time, 503 or 529
 	 * overloaded) is waited for within --max-wait, not given up after
 	 * --retries; other failures count against --retries. */
@@ -1040,8 +1246,11 @@ progress(struct engine *e, int final)
 		else
 			snprintf(paused, sizeof paused, ", paused %.0f s: %s", e->blocked_until - t, e->blocked_why);
 	}
-	fprintf(stderr, "\r%s: %s done, %ld failed, %d in flight, %ld retries, %ld cached, %ld tokens, %.1f/s%s%s\033[K",
-	    progname, done, e->failed, e->nrunning, e->retries, e->cached, e->ptok + e->ctok, rate, eta, paused);
+	char money[48] = "";
+	if (e->priced)
+		snprintf(money, sizeof money, " (%s)", dollars(e->spent, (char[32]){ 0 }));
+	fprintf(stderr, "\r%s: %s done, %ld failed, %d in flight, %ld retries, %ld cached, %ld tokens%s, %.1f/s%s%s\033[K",
+	    progname, done, e->failed, e->nrunning, e->retries, e->cached, e->ptok + e->ctok, money, rate, eta, paused);
 	e->progress_shown = 1;
 }
 
@@ -1144,8 +1353,11 @@ void
 engine_drain(struct engine *e)
 {
 	double until = mono_now() + 3;
-	/* queued and held jobs never start */
+	/* queued and held jobs never start; nothing more is looked up by hash */
 	struct job *j;
+	free(e->asking);
+	e->asking = NULL;
+	e->askcap = e->askused = 0;
 	while ((j = e->queue ? pop_front(e) : e->nlater ? later_pop(e) : NULL) != NULL)
 		engine_abandon(j);
 	while (e->nheld)
@@ -1180,14 +1392,40 @@ engine_totals(struct engine *e)
 	warn("%ld %s, %ld ok, %ld failed, %ld cached, %ld retries%s, %ld prompt + %ld completion tokens%s, %.1f s",
 	    e->done, e->o.what, e->done - e->failed, e->failed - e->unfailed, e->cached, e->retries, limits, e->ptok, e->ctok,
 	    detail, mono_now() - e->t0);
+	if (e->shared)
+		warn("%ld %s answered by an identical request of this run, asked once", e->shared, e->o.what);
 	if (e->uncached)
 		warn("%ld answer%s not cached: cache %s: %s", e->uncached, e->uncached == 1 ? "" : "s", e->o.cache_dir,
 		    strerror(e->uncached_errno));
+	if (e->priced)
+		warn("%s spent at the prices of %s%s", dollars(e->spent, (char[32]){ 0 }), e->o.prices,
+		    e->nunpriced ? " (some answers had no usage: counted at their worst case, or not at all)" : "");
+	if (e->o.budget > 0 && e->o.budget_file)
+		warn("--budget-file %s: %s spent of %s, by every run that shares it", e->o.budget_file,
+		    dollars(budget_spent(&e->bud), (char[32]){ 0 }), dollars(e->o.budget, (char[32]){ 0 }));
+	if (e->nbudget)
+		warn("%ld %s not asked: more would pass --budget %s (status budget; --resume with a larger budget asks them)",
+		    e->nbudget, e->o.what, dollars(e->o.budget, (char[32]){ 0 }));
+}
+
+void
+engine_estimate(struct engine *e)
+{
+	double in = e->est_bytes, out = e->est_out;
+	warn("--estimate: %ld requests to send, %ld answered from the cache; at most %.0f prompt tokens (the bodies' "
+	    "bytes: a token is at least one) and %.0f completion tokens (%s)", e->est_requests, e->cached, in, out,
+	    e->o.out_bounded ? "the completion limit sent" : "256 each: no limit is sent, so this is no bound");
+	if (e->priced)
+		warn("--estimate: at %s's prices for %s, at most %s%s", e->o.prices, e->o.model,
+		    dollars(price_worst(&e->price, (size_t)in, (long)out, e->o.batch == BATCH_API), (char[32]){ 0 }),
+		    e->o.out_bounded ? "" : " (no bound: see above)");
 }
 
 void
 engine_free(struct engine *e)
 {
+	budget_close(&e->bud);
+	free(e->asking);
 	for (int i = 0; i < e->o.nurls; i++) {
 		free(e->endpoints[i]);
 		free(e->shown[i]);

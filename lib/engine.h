@@ -47,7 +47,7 @@ void request_hash(const struct engine_opts *o, const char *body, long sample, ch
 /* engine.c: many requests in flight in one thread (libcurl multi). */
 enum {
 	ST_OK, ST_BAD_INPUT, ST_HTTP_ERROR, ST_TIMEOUT, ST_NETWORK_ERROR, ST_BAD_RESPONSE,
-	ST_CACHE_MISS, ST_NOT_SENT, ST_TRUNCATED, ST_FILTERED, ST_REFUSED, ST_EMPTY, ST_NSTATUS
+	ST_CACHE_MISS, ST_NOT_SENT, ST_TRUNCATED, ST_FILTERED, ST_REFUSED, ST_EMPTY, ST_BUDGET, ST_NSTATUS
 };
 extern const char *const status_names[];
 struct engine;
@@ -64,6 +64,11 @@ struct engine_opts {
 	double tpm;                             /* tokens per minute, estimated before sending */
 	double max_wait;                        /* seconds a record may wait on servers that ask to */
 	long out_tokens;                        /* the completion limit sent, for token estimates */
+	int out_bounded;                        /* it is sent (else out_tokens is only an estimate) */
+	const char *prices;                     /* --prices FILE, or NULL */
+	double budget;                          /* --budget in dollars, 0: none */
+	const char *budget_file;                /* --budget-file, shared by processes, or NULL */
+	int estimate;                           /* --estimate: count what would be sent, send nothing */
 	const char *what;                       /* "records" or "judgements" in totals */
 	int batch;                              /* BATCH_*: how the jobs are asked */
 	const char *batch_file;                 /* the state (--batch), input or output file */
@@ -87,6 +92,7 @@ struct job {
 	int status, cached, attempts, abandoned;
 	long http_status;                       /* 0 when no HTTP reply */
 	double latency_ms;
+	double cost;                            /* the answer at --prices' prices, NAN when unknown */
 	char *error;                            /* message, or NULL */
 	struct reply reply;
 	const char *base_url;                   /* the replica used (no credentials) */
@@ -117,6 +123,10 @@ void engine_count_unusable(struct engine *e);
 /* Whether the input was read to its end (an interrupt may come first). */
 int engine_input_ended(const struct engine *e);
 int engine_failed(struct engine *e);
+/* The exit status: PT_EXIT_BUDGET when --budget stopped any job, else 1 when any failed, else 0. */
+int engine_exit(struct engine *e);
+/* --estimate's report, in place of the totals. */
+void engine_estimate(struct engine *e);
 int engine_batch_failed(struct engine *e);             /* --from-batch-output: FILE had bad lines */
 void engine_totals(struct engine *e);
 void engine_free(struct engine *e);
@@ -126,12 +136,36 @@ void on_interrupt(void);                    /* SIGINT/SIGTERM set pt_interrupted
 /* Reads the API key: --api-key-file, else the first set variable of names. */
 char *api_key(const char *file, const char *const *names);
 
+/* price.c: what requests cost (pt-infer(1) COST). */
+struct price {
+	double in, cached, out;                 /* dollars per million tokens; cached < 0: as in */
+};
+/* The current price of model in file (llm-prices JSON or TSV; exits 2 on a
+ * bad file); 0 when it has none (said once). */
+int price_load(const char *file, const char *model, struct price *p);
+double price_cost(const struct price *p, int api, const struct reply *r, int batch);   /* NAN without usage */
+double price_worst(const struct price *p, size_t body_bytes, long out_tokens, int batch);
+char *dollars(double x, char out[32]);      /* "$0.00042", "$12.50": to a millionth, as short as that allows */
+struct budget {
+	double limit, spent, held;              /* held: the worst cases in flight (this process's, no file) */
+	double paid;                            /* what this process spent */
+	int fd;                                 /* the shared file, or -1 */
+	const char *file;
+	char host[256];
+};
+void budget_open(struct budget *b, double limit, const char *file);
+int budget_take(struct budget *b, double amount);               /* 1: held, within the limit */
+void budget_settle(struct budget *b, double held, double spent);  /* an attempt ended */
+double budget_spent(const struct budget *b);                     /* by every process sharing it */
+void budget_close(struct budget *b);
+
 /* cli.c: the engine options pt-infer and pt-judge share. */
 enum {
 	OPT_API = 1000, OPT_API_VERSION, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_SEED, OPT_PARAM, OPT_RETRIES,
 	OPT_RETRY_AFTER_CAP, OPT_TIMEOUT, OPT_RPM, OPT_CACHE, OPT_OFFLINE, OPT_RESUME, OPT_SAMPLES,
 	OPT_KEY_FILE, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERSION, OPT_OUTPUT, OPT_MAX_COMPLETION_TOKENS, OPT_TPM, OPT_MAX_WAIT,
-	OPT_BATCH, OPT_BATCH_STATE, OPT_BATCH_POLL, OPT_BATCH_SIZE, OPT_BATCH_INPUT, OPT_FROM_BATCH_OUTPUT, OPT_CACERT
+	OPT_BATCH, OPT_BATCH_STATE, OPT_BATCH_POLL, OPT_BATCH_SIZE, OPT_BATCH_INPUT, OPT_FROM_BATCH_OUTPUT, OPT_CACERT,
+	OPT_PRICES, OPT_BUDGET, OPT_BUDGET_FILE, OPT_ESTIMATE
 };
 #define ENGINE_LONGOPTS \
 	{ "api", required_argument, NULL, OPT_API }, \
@@ -142,8 +176,11 @@ enum {
 	{ "batch-poll", required_argument, NULL, OPT_BATCH_POLL }, \
 	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE }, \
 	{ "batch-state", required_argument, NULL, OPT_BATCH_STATE }, \
+	{ "budget", required_argument, NULL, OPT_BUDGET }, \
+	{ "budget-file", required_argument, NULL, OPT_BUDGET_FILE }, \
 	{ "cache", required_argument, NULL, OPT_CACHE }, \
 	{ "cacert", required_argument, NULL, OPT_CACERT }, \
+	{ "estimate", no_argument, NULL, OPT_ESTIMATE }, \
 	{ "from-batch-output", required_argument, NULL, OPT_FROM_BATCH_OUTPUT }, \
 	{ "jobs", required_argument, NULL, 'j' }, \
 	{ "keep-order", no_argument, NULL, 'k' }, \
@@ -155,6 +192,7 @@ enum {
 	{ "offline", no_argument, NULL, OPT_OFFLINE }, \
 	{ "output", required_argument, NULL, 'o' }, \
 	{ "param", required_argument, NULL, OPT_PARAM }, \
+	{ "prices", required_argument, NULL, OPT_PRICES }, \
 	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
 	{ "resume", required_argument, NULL, OPT_RESUME }, \
 	{ "retries", required_argument, NULL, OPT_RETRIES }, \

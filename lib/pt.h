@@ -22,7 +22,8 @@ enum {
 	PT_EXIT_FAIL = 1,   /* finished, at least one record failed */
 	PT_EXIT_USAGE = 2,  /* usage or configuration error, nothing processed */
 	PT_EXIT_WRITE = 3,  /* a write to stdout failed */
-	PT_EXIT_NOMEM = 4   /* out of memory */
+	PT_EXIT_NOMEM = 4,  /* out of memory */
+	PT_EXIT_BUDGET = 5  /* --budget stopped records from being asked (pt-infer, pt-judge) */
 };
 
 /* alloc.c: allocation that never fails (out of memory is exit 4);

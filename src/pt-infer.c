@@ -14,7 +14,8 @@ usage(void)
 	    "                [--param KEY=JSON] [--retries N] [--retry-after-cap S] [--timeout S]\n"
 	    "                [--rpm N] [--tpm N] [--max-wait S]\n"
 	    "                [--cache DIR] [--offline] [--resume FILE] [-o FILE] [--samples N]\n"
-	    "                [--api-key-file FILE] [--cacert FILE] [--progress] [FILE...]\n"
+	    "                [--api-key-file FILE] [--cacert FILE] [--progress]\n"
+	    "                [--prices FILE] [--budget AMOUNT [--budget-file FILE]] [--estimate] [FILE...]\n"
 	    "Send each record's `messages` (see pt-prompt) to a chat endpoint and write the\n"
 	    "record back with `response`, `model` (the label), `infer` (provenance) and\n"
 	    "`source` (the model, response and grades it had before).\n"
@@ -25,8 +26,9 @@ usage(void)
 	    "      --version           show the version and exit\n"
 	    "\n"
 	    "Environment: PT_BASE_URL, PT_MODEL, PT_API_KEY, PT_CACHE, OPENAI_API_KEY,\n"
-	    "OPENAI_BASE_URL, ANTHROPIC_API_KEY. Exit status: 0 all records answered,\n"
-	    "1 some failed, 2 usage or configuration error, 3 write error, 4 out of memory. See pt-infer(1).\n",
+	    "OPENAI_BASE_URL, ANTHROPIC_API_KEY, PT_PRICES. Exit status: 0 all records answered,\n"
+	    "1 some failed, 2 usage or configuration error, 3 write error, 4 out of memory,\n"
+	    "5 --budget stopped some. See pt-infer(1).\n",
 	    engine_cli_help);
 	exit(PT_EXIT_OK);
 }
@@ -92,6 +94,10 @@ add_infer(struct buf *b, const struct job *j, long sample)
 	buf_reply_text(b, &j->reply, j->status);
 	buf_adds(b, ",\"usage\":");
 	buf_usage(b, &j->reply);
+	if (cli.o.prices) {
+		buf_adds(b, ",\"cost\":");
+		buf_num(b, j->cost);
+	}
 	buf_adds(b, ",\"request_hash\":");
 	buf_json_str_or_null(b, j->hash[0] ? j->hash : NULL);
 	if (j->batch_id) {
@@ -151,7 +157,8 @@ job_done(struct job *jb)
 		if (cli.keep_order)
 			order_skip(ij->seq);
 	} else {
-		if (jb->status != ST_OK && cli.o.batch != BATCH_INPUT) {   /* written there: said once in the totals */
+		/* a batch's input (written there) and the budget are said once, in the totals */
+		if (jb->status != ST_OK && jb->status != ST_BUDGET && cli.o.batch != BATCH_INPUT) {
 			struct rec r = { .file = rec->file, .line = rec->line };
 			rec_warn(&r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
 		}
@@ -278,8 +285,13 @@ main(int argc, char **argv)
 	long kept = pt_interrupted ? resume_rest(&rs) : 0;   /* records not reached keep what the file had */
 	out_close();
 	output_commit();
-	engine_totals(eng);
-	int failed = engine_failed(eng) || rdr_failed(rd);
+	if (cli.o.estimate)
+		engine_estimate(eng);
+	else
+		engine_totals(eng);
+	int status = cli.o.estimate ? PT_EXIT_OK : engine_exit(eng);
+	if (rdr_failed(rd) && status == PT_EXIT_OK)
+		status = PT_EXIT_FAIL;
 	if (skipped)
 		warn("%ld answers written from %s, not asked again", skipped, cli.resume);
 	if (pt_interrupted)
@@ -289,5 +301,5 @@ main(int argc, char **argv)
 	engine_free(eng);
 	resume_free(&rs);
 	engine_cli_free(&cli);
-	return failed || pt_interrupted ? PT_EXIT_FAIL : PT_EXIT_OK;
+	return pt_interrupted && status == PT_EXIT_OK ? PT_EXIT_FAIL : status;
 }

@@ -34,7 +34,8 @@ usage(void)
 	    "\n"
 	    "Environment: PT_JUDGE_BASE_URL, PT_JUDGE_MODEL, PT_JUDGE_API_KEY, then the\n"
 	    "PT_* and OPENAI_* variables. Exit status: 0 every record scored, 1 some without\n"
-	    "a score, 2 usage or configuration error, 3 write error, 4 out of memory. See pt-judge(1).\n",
+	    "a score, 2 usage or configuration error, 3 write error, 4 out of memory, 5 --budget\n"
+	    "stopped some. See pt-judge(1).\n",
 	    engine_cli_help);
 	exit(PT_EXIT_OK);
 }
@@ -233,6 +234,10 @@ add_entry(struct jrec *r, const struct job *j, int status, const double *score, 
 		buf_usage(b, &j->reply);
 	else
 		buf_adds(b, "null");
+	if (cli.o.prices) {
+		buf_adds(b, ",\"cost\":");
+		buf_num(b, j ? j->cost : NAN);
+	}
 	buf_adds(b, ",\"request_hash\":");
 	buf_json_str_or_null(b, j && j->hash[0] ? j->hash : NULL);
 	if (j && j->batch_id) {
@@ -474,7 +479,7 @@ job_done(struct job *jb)
 		goto out;
 	}
 	if (jb->status != ST_OK) {
-		if (cli.o.batch != BATCH_INPUT)   /* written there: said once in the totals */
+		if (cli.o.batch != BATCH_INPUT && jb->status != ST_BUDGET)   /* said once, in the totals */
 			warn_at(r, "%s: %s", status_names[jb->status], jb->error ? jb->error : "");
 		add_entry(r, jb, jb->status, NULL, NULL, jb->error, jj->sample);
 	} else {
@@ -786,12 +791,17 @@ main(int argc, char **argv)
 	long kept = pt_interrupted && eng ? resume_rest(&rs) : 0;   /* records not reached keep what the file had */
 	out_close();
 	output_commit();
-	int failed = rdr_failed(rd) != 0, input_ended = !eng || engine_input_ended(eng);
-	if (eng) {
+	int failed = rdr_failed(rd) != 0, input_ended = !eng || engine_input_ended(eng), budget = 0;
+	if (eng && cli.o.estimate) {
+		engine_estimate(eng);
+		nunscored = nabandoned = 0;   /* nothing was to be judged */
+	} else if (eng) {
 		engine_totals(eng);
 		failed |= engine_batch_failed(eng);
-		engine_free(eng);
+		budget = engine_exit(eng) == PT_EXIT_BUDGET;
 	}
+	if (eng)
+		engine_free(eng);
 	/* --batch-input: a record left unscored because its requests were
 	 * written for a batch run is not a failure; any other reason is */
 	int written_only = cli.o.batch == BATCH_INPUT;
@@ -825,5 +835,5 @@ main(int argc, char **argv)
 	if (forced == &custom)
 		rubric_free(&custom);
 	engine_cli_free(&cli);
-	return failed ? PT_EXIT_FAIL : PT_EXIT_OK;
+	return budget ? PT_EXIT_BUDGET : failed ? PT_EXIT_FAIL : PT_EXIT_OK;
 }

@@ -6,4 +6,4 @@ reduce .[] as $s ({}; .[$s.benchmark + "\u001f" + $s.id] += [$s])
 | .[]
 | (map(.predicted_score | numbers) | median) as $m
 | .[0] + {judge: "jury", predicted_score: $m, status: (if $m == null then "no_score" else "ok" end),
-          requests: 0, cached: 0, prompt_tokens: 0, completion_tokens: 0}
+          requests: 0, cached: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0}

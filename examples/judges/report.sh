@@ -73,8 +73,9 @@ $(cat "$out"/disagreements.md)
 
 ## 4. What each judge cost
 
-Requests sent, answered from the response cache, and tokens as the servers
-counted them (the inputs of a cost estimate at each provider's prices).
+Requests sent, answered from the response cache, tokens as the servers
+counted them, and what those answers cost at the prices of prices.tsv
+(pt-judge --prices; the sample judges' prices are as fictional as they are).
 
 $(cat "$out"/totals.md)
 MD
