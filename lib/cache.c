@@ -110,6 +110,36 @@ mkdir_p(const char *dir)
 	return r;
 }
 
+/* DIR/ab/HASH.asking: held (flock) by the process asking that request. */
+static void
+claim_path(struct buf *b, const char *dir, const char *hash)
+{
+	buf_printf(b, "%s/%.2s/%s.asking", dir, hash, hash + 2);
+}
+
+int
+cache_claim(const char *dir, const char *hash)
+{
+	struct buf sub = { 0 }, path = { 0 };
+	buf_printf(&sub, "%s/%.2s", dir, hash);
+	claim_path(&path, dir, hash);
+	int fd = mkdir_p(sub.p) < 0 ? -2 : file_lock(path.p, NULL, 0);
+	free(sub.p);
+	free(path.p);
+	return fd;
+}
+
+void
+cache_unclaim(const char *dir, const char *hash, int fd)
+{
+	if (fd < 0)
+		return;
+	struct buf path = { 0 };
+	claim_path(&path, dir, hash);
+	file_unlock(path.p, fd);
+	free(path.p);
+}
+
 int
 cache_put(const char *dir, const char *hash, const char *body, size_t len)
 {

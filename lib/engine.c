@@ -51,6 +51,7 @@ struct xfer {
 	struct job *followers;                  /* jobs of the same request, answered with this one's answer */
 	struct job *next_follower;
 	int follows;                            /* this job waits on another's answer (paid once) */
+	int claim;                              /* the cache's claim on its request (cache_claim), or -1 */
 };
 
 /* A replica's own limits: a pause a 429 asked for, and the request and
@@ -109,6 +110,10 @@ struct engine {
 	struct job **asking;          /* the requests queued or in flight, by hash (open addressing) */
 	size_t askcap, askused;
 	long shared;                  /* jobs answered from an identical request of this run */
+	struct job **waiting;         /* requests another process on the cache is asking: their answers awaited */
+	size_t nwaiting, waitcap;
+	double next_poll;
+	long waited;                  /* answered so, from the cache */
 	long unfailed;                /* ended not ok but not failed: written for a batch (--batch-input) */
 };
 
@@ -408,6 +413,8 @@ finish(struct engine *e, struct job *j)
 	struct job *f = j->x->followers;
 	if (!j->x->follows)
 		asking_remove(e, j);
+	if (j->x->claim >= 0)   /* its answer is in the cache now, if it is to be */
+		cache_unclaim(e->o.cache_dir, j->hash, j->x->claim);
 	for (struct job *k = f; k; k = k->x->next_follower) {
 		/* the same request's answer, as it came, asked and paid once */
 		k->status = j->status;
@@ -558,6 +565,15 @@ config_error(long code, const char *body)
 	return NULL;
 }
 
+/* Claims j's request in the cache; 0 while another process asks it. */
+static int
+claimed(struct engine *e, struct job *j)
+{
+	int fd = cache_claim(e->o.cache_dir, j->hash);
+	j->x->claim = fd >= 0 ? fd : -1;
+	return fd != -1;
+}
+
 /* Tries the cache for j; 1 if answered from it. */
 static int
 from_cache(struct engine *e, struct job *j)
@@ -588,6 +604,7 @@ engine_submit(struct engine *e, struct job *j)
 	reply_free(&j->reply);   /* (no usage until a server answers) */
 	j->x = ecalloc(1, sizeof *j->x);
 	j->x->retry_after = -1;
+	j->x->claim = -1;
 	if (e->o.cache_dir && from_cache(e, j)) {
 		finish(e, j);
 		return;
@@ -624,6 +641,17 @@ engine_submit(struct engine *e, struct job *j)
 			e->held = erealloc(e->held, e->heldcap * sizeof *e->held);
 		}
 		e->held[e->nheld++] = j;
+		return;
+	}
+	if (e->o.cache_dir && !claimed(e, j)) {
+		/* another process on this cache is asking it: its answer is
+		 * awaited there, for --timeout at most */
+		if (e->nwaiting == e->waitcap) {
+			e->waitcap = e->waitcap ? 2 * e->waitcap : 64;
+			e->waiting = erealloc(e->waiting, e->waitcap * sizeof *e->waiting);
+		}
+		j->x->not_before = mono_now() + e->o.timeout;
+		e->waiting[e->nwaiting++] = j;
 		return;
 	}
 	asking_add(e, j);
@@ -690,7 +718,7 @@ engine_room(struct engine *e)
 int
 engine_idle(struct engine *e)
 {
-	return e->queued == 0 && e->nrunning == 0 && e->nheld == 0;
+	return e->queued == 0 && e->nrunning == 0 && e->nheld == 0 && e->nwaiting == 0;
 }
 
 void
@@ -927,6 +955,31 @@ budget_hold(struct engine *e, struct job *j)
 	return -1;
 }
 
+/* The jobs awaiting another process's answer, a few times a second: answered
+ * from the cache once it is there; asked here when that process let go of
+ * its claim without an answer (it failed, or was killed) or the wait ran out. */
+static void
+poll_waiting(struct engine *e, double t)
+{
+	if (!e->nwaiting || t < e->next_poll)
+		return;
+	e->next_poll = t + 0.25;
+	size_t k = 0;
+	for (size_t i = 0; i < e->nwaiting; i++) {
+		struct job *j = e->waiting[i];
+		if (from_cache(e, j)) {
+			e->waited++;
+			finish(e, j);
+		} else if (claimed(e, j) || t > j->x->not_before) {
+			j->x->not_before = 0;
+			asking_add(e, j);
+			push_back(e, j);
+		} else
+			e->waiting[k++] = j;
+	}
+	e->nwaiting = k;
+}
+
 /* Starts ready jobs (due retries first) within the in-flight limit, --rpm,
  * --tpm and the replicas' pauses and buckets; when one is held back, notes
  * until when, so that engine_step sleeps exactly that long. */
@@ -934,6 +987,7 @@ static void
 start_due(struct engine *e)
 {
 	double t = mono_now();
+	poll_waiting(e, t);
 	while (e->nlater && e->later[0]->x->not_before <= t) {
 		/* a due retry goes before the new jobs */
 		struct job *j = later_pop(e);
@@ -1298,6 +1352,8 @@ engine_step(struct engine *e, int fd, int timeout_ms)
 	double t = mono_now(), next = t + timeout_ms / 1000.0;
 	if (e->probe_until > t && e->queue && e->probe_until < next)
 		next = e->probe_until;
+	if (e->nwaiting && e->next_poll < next)
+		next = e->next_poll;
 	if (e->nrunning < room(e, t)) {
 		if (e->nlater && e->later[0]->x->not_before < next)
 			next = e->later[0]->x->not_before;
@@ -1362,6 +1418,8 @@ engine_drain(struct engine *e)
 		engine_abandon(j);
 	while (e->nheld)
 		engine_abandon(e->held[--e->nheld]);
+	while (e->nwaiting)
+		engine_abandon(e->waiting[--e->nwaiting]);
 	while (e->nrunning > 0 && mono_now() < until)
 		engine_step(e, -1, 100);
 	while (e->nrunning > 0) {
@@ -1394,6 +1452,9 @@ engine_totals(struct engine *e)
 	    detail, mono_now() - e->t0);
 	if (e->shared)
 		warn("%ld %s answered by an identical request of this run, asked once", e->shared, e->o.what);
+	if (e->waited)
+		warn("%ld %s answered from the cache once another run that was asking them had the answer", e->waited,
+		    e->o.what);
 	if (e->uncached)
 		warn("%ld answer%s not cached: cache %s: %s", e->uncached, e->uncached == 1 ? "" : "s", e->o.cache_dir,
 		    strerror(e->uncached_errno));
@@ -1426,6 +1487,7 @@ engine_free(struct engine *e)
 {
 	budget_close(&e->bud);
 	free(e->asking);
+	free(e->waiting);
 	for (int i = 0; i < e->o.nurls; i++) {
 		free(e->endpoints[i]);
 		free(e->shown[i]);

@@ -130,6 +130,38 @@ static char *out_file, *out_tmp;
 static char *lock_path;   /* FILE.lock while this run writes FILE */
 static int lock_fd = -1;
 
+int
+file_lock(const char *path, char *holder, size_t n)
+{
+	struct stat st, held;
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -2;
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			ssize_t r = holder && n ? pread(fd, holder, n - 1, 0) : 0;
+			if (holder && n)
+				holder[r > 0 ? r : 0] = 0;
+			close(fd);
+			return -1;
+		}
+		/* the lock of the file that is there now, not of one its holder
+		 * removed as we opened it */
+		if (fstat(fd, &held) == 0 && stat(path, &st) == 0 && held.st_ino == st.st_ino && held.st_dev == st.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void
+file_unlock(const char *path, int fd)
+{
+	if (fd < 0)
+		return;
+	unlink(path);   /* while it is held: whoever opens it next finds it gone */
+	close(fd);
+}
+
 /* Takes FILE.lock, beside what -o writes (a link's target), so that a
  * second run on the same file (two `--resume F -o F` at once: every request
  * paid twice, the last rename wins) refuses at once, naming the run that
@@ -138,37 +170,28 @@ static int lock_fd = -1;
 static void
 output_lock(const char *file)
 {
-	struct stat st, held;
+	struct stat st;
 	char *target = lstat(file, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(file, NULL) : NULL;
 	struct buf path = { 0 };
+	char pid[24] = "";
 	buf_printf(&path, "%s.lock", target ? target : file);
 	free(target);
-	for (;;) {
-		int fd = open(path.p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			break;   /* a folder that takes no file: the temporary file says why */
-		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-			char pid[24] = "";
-			long n = (long)pread(fd, pid, sizeof pid - 1, 0), who = n > 0 ? strtol(pid, NULL, 10) : 0;
-			if (who > 0)
-				die(PT_EXIT_USAGE, "-o %s: another run (pid %ld) is writing it; wait for it to end, or write elsewhere",
-				    file, who);
-			die(PT_EXIT_USAGE, "-o %s: another run is writing it; wait for it to end, or write elsewhere", file);
-		}
-		/* the lock of the file that is there now, not of one its holder
-		 * removed as we opened it */
-		if (fstat(fd, &held) == 0 && stat(path.p, &st) == 0 && held.st_ino == st.st_ino && held.st_dev == st.st_dev) {
-			char pid[24];
-			int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-			if (ftruncate(fd, 0) == 0)
-				(void)!pwrite(fd, pid, (size_t)n, 0);
-			lock_fd = fd;
-			lock_path = path.p;
-			return;
-		}
-		close(fd);
+	int fd = file_lock(path.p, pid, sizeof pid);
+	if (fd == -1) {
+		long who = strtol(pid, NULL, 10);
+		if (who > 0)
+			die(PT_EXIT_USAGE, "-o %s: another run (pid %ld) is writing it; wait for it to end, or write elsewhere", file, who);
+		die(PT_EXIT_USAGE, "-o %s: another run is writing it; wait for it to end, or write elsewhere", file);
 	}
-	free(path.p);
+	if (fd < 0) {   /* a folder that takes no file: the temporary file says why */
+		free(path.p);
+		return;
+	}
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, pid, (size_t)n, 0);
+	lock_fd = fd;
+	lock_path = path.p;
 }
 
 static void
@@ -176,8 +199,7 @@ output_unlock(void)
 {
 	if (lock_fd < 0)
 		return;
-	unlink(lock_path);
-	close(lock_fd);
+	file_unlock(lock_path, lock_fd);
 	lock_fd = -1;
 	free(lock_path);
 	lock_path = NULL;

@@ -20,6 +20,12 @@ int reply_status(const struct reply *r, const char **why);
 /* cache.c: the response cache's files. */
 char *cache_get(const char *dir, const char *hash, size_t *len);   /* NULL on a miss; caller frees */
 int cache_put(const char *dir, const char *hash, const char *body, size_t len);   /* -1 and errno */
+/* Says that this process asks hash (a lock file in the cache, so that other
+ * processes on the same cache wait for its answer rather than pay again):
+ * the descriptor to cache_unclaim once the answer is in; -1 while another
+ * process asks it; -2 when no claim can be made (ask anyway). */
+int cache_claim(const char *dir, const char *hash);
+void cache_unclaim(const char *dir, const char *hash, int fd);
 
 /* pace.c: keeping within rate limits. */
 struct bucket {                 /* what may still be spent; size 0: nothing known, no limit */

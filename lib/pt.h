@@ -118,6 +118,11 @@ int write_file(const char *file, const void *p, size_t n);
 int temp_open(const char *file, char **tmp);
 int temp_commit(int fd, char *tmp);   /* fsync + rename over the file tmp stands for; -1 and errno; frees tmp */
 void temp_discard(char *tmp);                           /* removes the temporary; frees tmp */
+/* An flock(2) on path (made if need be): its descriptor, ours until
+ * file_unlock; -1 while another process holds it (holder: the file's first
+ * n-1 bytes), -2 when it cannot be made. A killed holder holds nothing. */
+int file_lock(const char *path, char *holder, size_t n);
+void file_unlock(const char *path, int fd);   /* removes path, then lets go */
 /* -o FILE: stdout goes to a temporary file beside FILE, renamed to FILE by
  * output_commit once everything is written, so FILE is whole at every moment. */
 void output_open(const char *file);

@@ -114,3 +114,24 @@ jq -nc '{id: "1", case: "c", question_text: "q", response: "an answer [[pt: judg
 pt-judge -m j -u $U --task r_idea --prices $P/hand.tsv $TMPDIR/cost-j.ndjson > $TMPDIR/cost-j.out 2>$TMPDIR/cost-err
 check "pt-judge: the judgement's cost, the totals in dollars" "162 6 48000 pt-judge: \$0.000048 spent at the prices of $P/hand.tsv" \
 	"$(jq -r '.judges[0] | "\(.usage.prompt_tokens) \(.usage.completion_tokens) \(.cost * 1e9 | round)"' $TMPDIR/cost-j.out) $(grep spent $TMPDIR/cost-err)"
+
+# --- nor across processes on one cache: the second run waits for the
+# first's answers (a claim in the cache) rather than paying again; a claim
+# whose process was killed is taken over, and the request asked
+msgsn x 10 "[[pt: delay=1000]] two runs" > $TMPDIR/cost-x.ndjson
+: > $LOG
+pt-infer -m m -u $U -j 4 --cache $TMPDIR/cost-xc $TMPDIR/cost-x.ndjson > $TMPDIR/cost-x1.out 2>/dev/null & first=$!
+for _ in $(seq 100); do [ "$(wc -l < $LOG)" -ge 1 ] && break; sleep 0.02; done
+pt-infer -m m -u $U -j 4 --cache $TMPDIR/cost-xc $TMPDIR/cost-x.ndjson > $TMPDIR/cost-x2.out 2>$TMPDIR/cost-x2.err; st=$?
+wait $first
+check "two runs on one cache at once: each request asked once in all, both runs whole, no claim left" \
+	"0 10 10 10 10 pt-infer: 10 records answered from the cache once another run that was asking them had the answer 0" \
+	"$st $(wc -l < $LOG) $(grep -c '"status":"ok"' $TMPDIR/cost-x1.out) $(grep -c '"status":"ok"' $TMPDIR/cost-x2.out) $(jq -r 'select(.infer.cached) | .id' $TMPDIR/cost-x2.out | wc -l) $(grep 'another run' $TMPDIR/cost-x2.err) $(find $TMPDIR/cost-xc -name '*.asking' | wc -l)"
+msgsn k 4 "[[pt: delay=3000]] killed" > $TMPDIR/cost-k.ndjson
+: > $LOG
+pt-infer -m m -u $U -j 4 --cache $TMPDIR/cost-kc $TMPDIR/cost-k.ndjson > /dev/null 2>&1 & first=$!
+for _ in $(seq 100); do [ "$(wc -l < $LOG)" -ge 4 ] && break; sleep 0.02; done
+kill -KILL $first; wait $first 2>/dev/null
+pt-infer -m m -u $U -j 4 --cache $TMPDIR/cost-kc $TMPDIR/cost-k.ndjson > $TMPDIR/cost-k.out 2>/dev/null; st=$?
+check "a claim of a killed run is taken over: asked again, every record ok" "0 8 4" \
+	"$st $(wc -l < $LOG) $(grep -c '"status":"ok"' $TMPDIR/cost-k.out)"
