@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <curl/curl.h>
 
 #include "net.h"
@@ -51,7 +52,8 @@ struct xfer {
 	struct job *followers;                  /* jobs of the same request, answered with this one's answer */
 	struct job *next_follower;
 	int follows;                            /* this job waits on another's answer (paid once) */
-	int claim;                              /* the cache's claim on its request (cache_claim), or -1 */
+	int claim;                              /* the cache's claim on its request (cache_claim) when
+	                                           it starts: -1 not yet, -2 none to be had (asked anyway) */
 };
 
 /* A replica's own limits: a pause a 429 asked for, and the request and
@@ -276,6 +278,13 @@ engine_new(const struct engine_opts *o)
 	}
 	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	e->headers = auth_headers(o, e->headers);
+	/* a socket per request in flight, and a cache claim for each: the soft
+	 * limit of descriptors (1,024 here) raised as far as allowed */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max && nofile.rlim_cur < 65536) {
+		nofile.rlim_cur = nofile.rlim_max < 65536 ? nofile.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	e->bud.fd = -1;
 	if (o->prices)
 		e->priced = price_load(o->prices, o->model, &e->price);
@@ -570,7 +579,7 @@ static int
 claimed(struct engine *e, struct job *j)
 {
 	int fd = cache_claim(e->o.cache_dir, j->hash);
-	j->x->claim = fd >= 0 ? fd : -1;
+	j->x->claim = fd == -1 ? -1 : fd;
 	return fd != -1;
 }
 
@@ -641,17 +650,6 @@ engine_submit(struct engine *e, struct job *j)
 			e->held = erealloc(e->held, e->heldcap * sizeof *e->held);
 		}
 		e->held[e->nheld++] = j;
-		return;
-	}
-	if (e->o.cache_dir && !claimed(e, j)) {
-		/* another process on this cache is asking it: its answer is
-		 * awaited there, for --timeout at most */
-		if (e->nwaiting == e->waitcap) {
-			e->waitcap = e->waitcap ? 2 * e->waitcap : 64;
-			e->waiting = erealloc(e->waiting, e->waitcap * sizeof *e->waiting);
-		}
-		j->x->not_before = mono_now() + e->o.timeout;
-		e->waiting[e->nwaiting++] = j;
 		return;
 	}
 	asking_add(e, j);
@@ -971,8 +969,9 @@ poll_waiting(struct engine *e, double t)
 			e->waited++;
 			finish(e, j);
 		} else if (claimed(e, j) || t > j->x->not_before) {
+			if (j->x->claim == -1)
+				j->x->claim = -2;   /* waited long enough: asked here all the same */
 			j->x->not_before = 0;
-			asking_add(e, j);
 			push_back(e, j);
 		} else
 			e->waiting[k++] = j;
@@ -1025,6 +1024,19 @@ start_due(struct engine *e)
 			if (e->blocked_why == pause_why)
 				e->pause_since = t;
 			return;
+		}
+		if (e->o.cache_dir && j->x->claim == -1 && !claimed(e, j)) {
+			/* another process on this cache is asking it: its answer is
+			 * awaited there, for --timeout at most. Claimed only as it
+			 * starts, so that no more are held than are asked. */
+			pop_front(e);
+			if (e->nwaiting == e->waitcap) {
+				e->waitcap = e->waitcap ? 2 * e->waitcap : 64;
+				e->waiting = erealloc(e->waiting, e->waitcap * sizeof *e->waiting);
+			}
+			j->x->not_before = t + e->o.timeout;
+			e->waiting[e->nwaiting++] = j;
+			continue;
 		}
 		int fits = e->o.budget > 0 ? budget_hold(e, j) : 1;
 		if (fits < 0)

@@ -218,8 +218,9 @@ output_open(const char *file)
 	output_lock(file);
 	int fd = temp_open(file, &out_tmp);
 	if (fd < 0 || dup2(fd, 1) < 0) {
+		int e = errno;
 		output_unlock();
-		die(PT_EXIT_USAGE, "-o %s: %s", file, strerror(errno));
+		die(PT_EXIT_USAGE, "-o %s: %s", file, strerror(e));
 	}
 	close(fd);
 	out_file = estrdup(file);
