@@ -135,3 +135,20 @@ kill -KILL $first; wait $first 2>/dev/null
 pt-infer -m m -u $U -j 4 --cache $TMPDIR/cost-kc $TMPDIR/cost-k.ndjson > $TMPDIR/cost-k.out 2>/dev/null; st=$?
 check "a claim of a killed run is taken over: asked again, every record ok" "0 8 4" \
 	"$st $(wc -l < $LOG) $(grep -c '"status":"ok"' $TMPDIR/cost-k.out)"
+
+# --- a run killed while it held part of a shared budget: what it had in
+# flight may have been billed, so the next run counts it spent
+msgsn kb 3 "[[pt: delay=3000]] killed with a budget" > $TMPDIR/cost-kb.ndjson
+rm -f $TMPDIR/cost-kb.budget
+: > $LOG
+pt-infer -m j -u $U -j 3 --max-tokens 2 --prices $P/hand.tsv --budget 0.0001 --budget-file $TMPDIR/cost-kb.budget \
+	$TMPDIR/cost-kb.ndjson > /dev/null 2>&1 & first=$!
+for _ in $(seq 100); do [ "$(wc -l < $LOG)" -ge 3 ] && break; sleep 0.02; done
+held=$(grep -c "^held .* $first " $TMPDIR/cost-kb.budget)
+kill -KILL $first; wait $first 2>/dev/null
+msgsn kc 10 > $TMPDIR/cost-kc.ndjson
+pt-infer -m j -u $U --max-tokens 2 --prices $P/hand.tsv --budget 0.0001 --budget-file $TMPDIR/cost-kb.budget \
+	$TMPDIR/cost-kc.ndjson > $TMPDIR/cost-kc.out 2>/dev/null; st=$?
+# the killed run held 3 x $0.000016 = $0.000048; $0.000052 was left: 3 more answers
+check "a killed run's holdings counted spent: 3 held, then 3 of 10 asked, the ledger at \$0.000096" "1 5 3 7 spent 0.000096" \
+	"$(( held > 0 )) $st $(grep -c '"status":"ok"' $TMPDIR/cost-kc.out) $(grep -c '"status":"budget"' $TMPDIR/cost-kc.out) $(awk '/^spent/ { printf "spent %.6f", $2 }' $TMPDIR/cost-kb.budget)"
