@@ -279,17 +279,14 @@ order_put(long seq, const char *line, size_t len)
 		ord.cap = cap;
 	}
 	struct slot *sl = &ord.s[i];
-	if (line == skipped || i == ord.head)
-		*sl = (struct slot){ line, 0, len };   /* written at once below, not copied */
-	else if (ord.held + len > ORDER_MEM && !ord.no_spill && order_spill(sl, line, len))
-		;
-	else {
+	if (i == ord.head && line != skipped) {
+		out_line(line, len);   /* the one awaited: written now, not held */
+		sl->line = skipped;
+	} else if (line == skipped)
+		sl->line = skipped;
+	else if (ord.held + len <= ORDER_MEM || ord.no_spill || !order_spill(sl, line, len)) {
 		*sl = (struct slot){ estrndup(line, len), 0, len };
 		ord.held += len;
-	}
-	if (i == ord.head && line != skipped) {
-		out_line(line, len);
-		sl->line = skipped;
 	}
 	while (ord.head < ord.cap && ord.s[ord.head].line) {
 		order_emit(&ord.s[ord.head++]);
