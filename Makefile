@@ -2,14 +2,14 @@
 .POSIX:
 include config.mk
 
-TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot
+TOOLS = bin/pt-filter bin/pt-prompt bin/pt-infer bin/pt-judge bin/pt-stats bin/pt-plot bin/pt-report
 LIBOBJ = lib/alloc.o lib/buf.o lib/map.o lib/msg.o lib/file.o lib/json.o lib/rec.o lib/blocks.o lib/out.o lib/path.o \
          lib/expr.o lib/wire.o lib/cache.o lib/pace.o lib/engine.o lib/batch.o lib/cli.o lib/resume.o lib/judge.o lib/rubric.o \
-         lib/price.o lib/rubrics.o lib/group.o lib/stats.o lib/raters.o lib/template.o lib/plot.o lib/pred.o
+         lib/price.o lib/table.o lib/rubrics.o lib/group.o lib/stats.o lib/raters.o lib/template.o lib/plot.o lib/pred.o
 # the built-in rubrics, in the order --task auto offers them
 RUBRICS = rubrics/diagnostic_reasoning.rubric rubrics/management_reasoning.rubric rubrics/r_idea.rubric \
           rubrics/cpc_bond.rubric rubrics/cpc_management.rubric
-MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1
+MAN1 = man/pt-filter.1 man/pt-prompt.1 man/pt-infer.1 man/pt-judge.1 man/pt-stats.1 man/pt-plot.1 man/pt-report.1
 MAN7 = man/pt.7
 
 all: $(TOOLS)
@@ -18,7 +18,7 @@ lib/libpt.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(LIBOBJ) $(TOOLS) tests/unit: lib/pt.h lib/engine.h lib/net.h lib/judge.h lib/stats.h
+$(LIBOBJ) $(TOOLS) tests/unit: lib/pt.h lib/engine.h lib/net.h lib/judge.h lib/stats.h lib/table.h
 lib/plot.o bin/pt-plot: lib/plot.h
 lib/pred.o bin/pt-filter: lib/pred.h
 lib/rubrics.c: $(RUBRICS) lib/embed.sh
@@ -33,6 +33,7 @@ bin/pt-infer: src/pt-infer.c
 bin/pt-judge: src/pt-judge.c
 bin/pt-stats: src/pt-stats.c
 bin/pt-plot: src/pt-plot.c
+bin/pt-report: src/pt-report.c
 $(TOOLS): lib/libpt.a
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ src/$$(basename $@).c lib/libpt.a $(LDFLAGS) $(LIBS)

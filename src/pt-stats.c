@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "stats.h"
+#include "table.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -56,7 +57,8 @@ usage(void)
 	    "                         groups of every --by but the last; a rank column\n"
 	    "      --columns A,B,...  only these columns, in this order\n"
 	    "      --threads N        threads reading the input (default: $PT_THREADS, else the CPUs)\n"
-	    "  -f, --format F         ndjson, table, csv, tsv or md (default table on a terminal)\n"
+	    "  -f, --format F         ndjson, table, csv, tsv, md or latex (default table\n"
+	    "                         on a terminal)\n"
 	    "      --arg NAME VALUE   bind $NAME in expressions\n"
 	    "      --argjson NAME JSON  bind $NAME to a JSON value\n"
 	    "  -h, --help             show this help and exit\n"
@@ -66,8 +68,6 @@ usage(void)
 	    "3 write error, 4 out of memory. See pt-stats(1) for every field's definition.\n");
 	exit(PT_EXIT_OK);
 }
-
-enum { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
 
 /* The options. */
 static struct {
@@ -83,201 +83,22 @@ static struct {
 } opt = { .truth = ".grade", .pred = ".predicted_score", .eps = 0.2, .min_items = 30, .count = 10 };
 
 static struct groups gs;
+static int nby;            /* the --by expressions, */
+static char **by_names;    /* and their names, the first columns */
+static struct table T;     /* the rows made */
+
+static void
+print_line(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	out_line(p, n);
+}
 
 /* --sort: groups by key (order[] holds their indices; keys are distinct). */
 static int
 cmp_group(const void *a, const void *b)
 {
 	return strcmp(gs.g[*(const size_t *)a].key, gs.g[*(const size_t *)b].key);
-}
-
-/* One output row: key fields (JSON text) then numbers. */
-struct cell {
-	const char *name;
-	char *text;     /* JSON text, or NULL for a number */
-	double num;
-};
-struct row {
-	struct cell *c;
-	int n;
-};
-static struct row *rows;
-static size_t nrows;
-static int nby;
-static char **by_names;
-
-static void
-cell_num(struct row *r, const char *name, double x)
-{
-	r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
-	r->c[r->n++] = (struct cell){ name, NULL, x };
-}
-
-/* A cell of JSON text (copied). */
-static void
-cell_json(struct row *r, const char *name, const char *json)
-{
-	r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
-	r->c[r->n++] = (struct cell){ name, estrdup(json), 0 };
-}
-
-static struct row *
-new_row(const struct group *g)
-{
-	rows = erealloc(rows, (nrows + 1) * sizeof *rows);
-	struct row *r = &rows[nrows++];
-	memset(r, 0, sizeof *r);
-	const char *k = g->key;
-	for (int i = 0; i < nby; i++) {
-		const char *e = strchr(k, '\x1f');
-		size_t len = e ? (size_t)(e - k) : strlen(k);
-		r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
-		r->c[r->n++] = (struct cell){ by_names[i], estrndup(k, len), 0 };
-		k = e ? e + 1 : k + len;
-	}
-	return r;
-}
-
-/* A cell as text for table, md, csv and tsv: strings unquoted, NA for null;
- * in a table or md (read on a terminal) control characters escaped as
- * messages are, but md's line breaks and tabs (a cell is one line) spaces. */
-static void
-cell_text(const struct cell *c, struct buf *b, int format)
-{
-	int table = format == F_TABLE || format == F_MD;
-	if (c->text) {
-		if (*c->text == '"' && table) {
-			struct buf u = { 0 };
-			json_unquote(c->text, c->text + strlen(c->text), &u);
-			for (size_t i = 0; format == F_MD && i < u.len; i++)
-				if (u.p[i] == '\n' || u.p[i] == '\r' || u.p[i] == '\t')
-					u.p[i] = ' ';
-			buf_add_escaped(b, u.p, u.len);
-			free(u.p);
-		} else if (*c->text == '"')
-			json_unquote(c->text, c->text + strlen(c->text), b);
-		else if (strcmp(c->text, "null") == 0)
-			buf_adds(b, "NA");
-		else
-			buf_adds(b, c->text);
-	} else if (isnan(c->num) || !isfinite(c->num))
-		buf_adds(b, "NA");
-	else if (table) {
-		if (c->num == floor(c->num) && fabs(c->num) < 1e15)
-			buf_printf(b, "%.0f", c->num);
-		else
-			buf_printf(b, "%.4g", c->num);
-	} else
-		buf_num(b, c->num);
-}
-
-static void
-print_rows(int format)
-{
-	struct buf line = { 0 };
-	if (format == F_NDJSON) {
-		for (size_t i = 0; i < nrows; i++) {
-			line.len = 0;
-			buf_addc(&line, '{');
-			for (int j = 0; j < rows[i].n; j++) {
-				struct cell *c = &rows[i].c[j];
-				if (j)
-					buf_addc(&line, ',');
-				json_quote(&line, c->name, strlen(c->name));
-				buf_addc(&line, ':');
-				if (c->text)
-					buf_adds(&line, c->text);
-				else
-					buf_num(&line, c->num);
-			}
-			buf_addc(&line, '}');
-			out_line(line.p, line.len);
-		}
-		free(line.p);
-		return;
-	}
-	if (nrows == 0) {
-		free(line.p);
-		return;
-	}
-	int nc = rows[0].n;
-	size_t *w = ecalloc((size_t)nc, sizeof *w);
-	char ***txt = emalloc(nrows * sizeof *txt);
-	for (int j = 0; j < nc; j++)
-		w[j] = strlen(rows[0].c[j].name);
-	for (size_t i = 0; i < nrows; i++) {
-		txt[i] = emalloc((size_t)nc * sizeof **txt);
-		for (int j = 0; j < nc; j++) {
-			struct buf b = { 0 };
-			cell_text(&rows[i].c[j], &b, format);
-			txt[i][j] = buf_cstr(&b);
-			if (strlen(txt[i][j]) > w[j])
-				w[j] = strlen(txt[i][j]);
-		}
-	}
-	char sep = format == F_CSV ? ',' : format == F_TSV ? '\t' : format == F_MD ? '|' : ' ';
-	for (long i = -1; i < (long)nrows; i++) {
-		line.len = 0;
-		for (int j = 0; j < nc; j++) {
-			const char *s = i < 0 ? rows[0].c[j].name : txt[i][j];
-			if (j || format == F_MD)
-				buf_addc(&line, sep);
-			if (format == F_MD) {
-				/* a Markdown table: | escaped, numbers set right */
-				buf_addc(&line, ' ');
-				for (const char *q = s; *q; q++) {
-					if (*q == '|')
-						buf_addc(&line, '\\');
-					buf_addc(&line, *q);
-				}
-				buf_addc(&line, ' ');
-			} else if (format == F_TABLE) {
-				/* key columns left, number columns (and their names) right */
-				int left = rows[0].c[j].text != NULL;
-				size_t pad = w[j] - strlen(s);
-				if (j)
-					buf_addc(&line, ' ');
-				if (!left)
-					while (pad--)
-						buf_addc(&line, ' ');
-				buf_adds(&line, s);
-				if (left && j < nc - 1)
-					while (pad--)
-						buf_addc(&line, ' ');
-			} else if (format == F_CSV && strpbrk(s, ",\"\n\r")) {
-				buf_addc(&line, '"');
-				for (const char *p = s; *p; p++) {
-					if (*p == '"')
-						buf_addc(&line, '"');
-					buf_addc(&line, *p);
-				}
-				buf_addc(&line, '"');
-			} else if (format == F_TSV) {
-				for (const char *p = s; *p; p++)
-					buf_addc(&line, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
-			} else
-				buf_adds(&line, s);
-		}
-		if (format == F_MD) {
-			buf_addc(&line, '|');
-			if (i < 0) {
-				out_line(line.p, line.len);
-				line.len = 0;
-				for (int j = 0; j < nc; j++)
-					buf_adds(&line, rows[0].c[j].text ? "| --- " : "| ---: ");
-				buf_addc(&line, '|');
-			}
-		}
-		out_line(line.p, line.len);
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		for (int j = 0; j < nc; j++)
-			free(txt[i][j]);
-		free(txt[i]);
-	}
-	free(txt);
-	free(w);
-	free(line.p);
 }
 
 /* Percentile bootstrap: B resamples of the clusters of g (each value its
@@ -367,17 +188,6 @@ boot_agree(const double *a, const double *b, size_t n, double *out)
 }
 
 static struct expr **bys;   /* the --by expressions, named in by_names */
-
-static int
-parse_format(const char *f)
-{
-	static const char *const names[] = { "ndjson", "table", "csv", "tsv", "md" };
-	static const int formats[] = { F_NDJSON, F_TABLE, F_CSV, F_TSV, F_MD };
-	for (int i = 0; i < 5; i++)
-		if (strcmp(f, names[i]) == 0)
-			return formats[i];
-	usage_error("--format: expected ndjson, table, csv, tsv or md, got '%s'", f);
-}
 
 /* An expression given as EXPR or NAME=EXPR: *name gets NAME, else the
  * expression's own name (a path's last key). args is borrowed; make is
@@ -475,7 +285,7 @@ summary_rows(const size_t *order)
 	for (size_t oi = 0; oi < gs.n; oi++) {
 		struct group *g = &gs.g[order[oi]];
 		struct summary *s = &j.s[oi];
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		cell_num(rw, "n", (double)s->n);
 		cell_num(rw, "n_missing", (double)g->missing);
 		cell_num(rw, "mean", s->mean);
@@ -520,7 +330,7 @@ agree_rows(const size_t *order)
 	for (size_t oi = 0; oi < gs.n; oi++) {
 		struct group *g = &gs.g[order[oi]];
 		struct agreement *a = &j.a[oi];
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		static const char *const bn[] = { "mae", "pearson_r", "spearman_rho", "qwk" };
 		cell_num(rw, "n", (double)a->n);
 		cell_num(rw, "n_missing", (double)g->missing);
@@ -620,7 +430,7 @@ compare_rows(const size_t *order)
 			continue;
 		double med = median_of(g->a.v, g->a.n), ref_median = rg ? median_of(rg->a.v, rg->a.n) : NAN;
 		size_t rn = rg ? rg->a.n : 0;
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		cell_num(rw, "n", (double)g->a.n);
 		cell_num(rw, "n_missing", (double)g->missing);
 		cell_num(rw, "median", med);
@@ -698,7 +508,7 @@ paired_rows(const size_t *order)
 		return 1;
 	}
 	double *p = emalloc((gs.n ? gs.n : 1) * sizeof *p), *adj = emalloc((gs.n ? gs.n : 1) * sizeof *adj);
-	size_t m = 0, first = nrows;
+	size_t m = 0, first = T.n;
 	for (size_t oi = 0; oi < gs.n; oi++) {
 		struct group *g = &gs.g[order[oi]], *rg = refs[order[oi]];
 		if (g == rg)
@@ -713,7 +523,7 @@ paired_rows(const size_t *order)
 			bootstrap(&dg, 0, boot, seed, boot_mean, 1, &lo, &hi);
 		} else
 			t_interval(d, n, &lo, &hi);
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		cell_num(rw, "n_pairs", (double)n);
 		cell_num(rw, "n_unpaired", (double)unpaired);
 		cell_num(rw, "mean_diff", sm.mean);
@@ -729,9 +539,9 @@ paired_rows(const size_t *order)
 	}
 	holm(p, m, adj);
 	for (size_t i = 0; i < m; i++)
-		for (int j = 0; j < rows[first + i].n; j++)
-			if (strcmp(rows[first + i].c[j].name, "p_holm") == 0)
-				rows[first + i].c[j].num = adj[i];
+		for (int j = 0; j < T.rows[first + i].n; j++)
+			if (strcmp(T.rows[first + i].c[j].name, "p_holm") == 0)
+				T.rows[first + i].c[j].num = adj[i];
 	free(p);
 	free(adj);
 	free(refs);
@@ -742,12 +552,7 @@ paired_rows(const size_t *order)
 static void
 free_tables(void)
 {
-	for (size_t i = 0; i < nrows; i++) {
-		for (int j = 0; j < rows[i].n; j++)
-			free(rows[i].c[j].text);
-		free(rows[i].c);
-	}
-	free(rows);
+	table_free(&T);
 	groups_free(&gs);
 	for (int i = 0; i < nby; i++)
 		free(by_names[i]);
@@ -823,7 +628,7 @@ rater_pairs(const struct group *g, const struct ratings *r, const char **names)
 					mae += fabs(y[n] - x[n]);
 					n++;
 				}
-			struct row *rw = new_row(g);
+			struct row *rw = table_row(&T, g->key);
 			cell_json(rw, "rater_a", names[a]);
 			cell_json(rw, "rater_b", names[b]);
 			cell_num(rw, "n", (double)n);
@@ -883,7 +688,7 @@ raters_rows(const size_t *order)
 			spread += v[1] - v[0] >= 1;
 			sds += sqrt(fmax(0, (s2 - s * s / m) / (m - 1)));
 		}
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		static const char *const lv[] = { "\"interval\"", "\"ordinal\"", "\"nominal\"", "\"ratio\"" };
 		cell_json(rw, "level", lv[opt.level]);
 		cell_num(rw, "n_items", (double)r.ni);
@@ -946,7 +751,7 @@ ppi_rows(const size_t *order)
 			}
 		struct ppi o;
 		ppi_mean(y, f, n, fu, nu, opt.tune, opt.width, &o);
-		struct row *rw = new_row(g);
+		struct row *rw = table_row(&T, g->key);
 		cell_num(rw, "n_labelled", (double)n);
 		cell_num(rw, "n_unlabelled", (double)nu);
 		cell_num(rw, "n_missing", (double)g->missing);
@@ -1034,7 +839,7 @@ top_rows(const size_t *order)
 		size_t gi = order[oi];
 		for (size_t i = 0; gi < ntops && i < tops[gi].n; i++) {
 			struct kept *k = &tops[gi].k[i];
-			struct row *rw = new_row(&gs.g[gi]);
+			struct row *rw = table_row(&T, gs.g[gi].key);
 			/* equal values share a rank (1, 2, 2, 4) */
 			double rank = (double)i + 1;
 			if (i && k->v == k[-1].v)
@@ -1052,140 +857,6 @@ top_rows(const size_t *order)
 	}
 	free(tops);
 	return 0;
-}
-
-/* The index of the column called name in r, or -1. */
-static int
-column_of(const struct row *r, const char *name)
-{
-	for (int j = 0; j < r->n; j++)
-		if (strcmp(r->c[j].name, name) == 0)
-			return j;
-	return -1;
-}
-
-static void __attribute__((noreturn))
-no_column(const char *option, const char *name)
-{
-	struct buf b = { 0 };
-	for (int j = 0; j < rows[0].n; j++)
-		buf_printf(&b, "%s%s", j ? ", " : "", rows[0].c[j].name);
-	usage_error("%s: no column '%s' in this table (%s)", option, name, buf_cstr(&b));
-}
-
-/* --rank [-]COLUMN: rows ordered by COLUMN (NA last; equal values in their
- * order) within each stratum (the rows that share every key but the last,
- * strata in their order), and a rank column after the keys. */
-static const size_t *rank_stratum;
-static int rank_col, rank_desc;
-
-static int
-cmp_rank(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	if (rank_stratum[a] != rank_stratum[b])
-		return rank_stratum[a] < rank_stratum[b] ? -1 : 1;
-	double x = rows[a].c[rank_col].num, y = rows[b].c[rank_col].num;
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	if (!isnan(x) && x != y)
-		return (x < y) != rank_desc ? -1 : 1;
-	return a < b ? -1 : 1;
-}
-
-static void
-rank_rows(const char *spec)
-{
-	rank_desc = *spec == '-';
-	const char *name = spec + rank_desc;
-	if (nrows == 0)
-		return;
-	rank_col = column_of(&rows[0], name);
-	if (rank_col < 0)
-		no_column("--rank", name);
-	if (rows[0].c[rank_col].text)
-		usage_error("--rank: '%s' is not a column of numbers", name);
-	size_t *stratum = emalloc(nrows * sizeof *stratum), *order = emalloc(nrows * sizeof *order), nstrata = 0;
-	struct strmap seen = { 0 };
-	struct buf key = { 0 };
-	for (size_t i = 0; i < nrows; i++) {
-		int added;
-		key.len = 0;
-		for (int j = 0; j + 1 < nby; j++) {
-			buf_adds(&key, rows[i].c[j].text);
-			buf_addc(&key, '\x1f');
-		}
-		stratum[i] = *strmap_get(&seen, buf_cstr(&key), nstrata, &added);
-		nstrata += (size_t)added;
-		order[i] = i;
-	}
-	rank_stratum = stratum;
-	qsort(order, nrows, sizeof *order, cmp_rank);
-	struct row *sorted = emalloc(nrows * sizeof *sorted);
-	for (size_t i = 0; i < nrows; i++)
-		sorted[i] = rows[order[i]];
-	/* a competition rank: the position within the stratum, shared by equal values */
-	size_t first = 0;
-	double rank = NAN, last = NAN;
-	for (size_t i = 0; i < nrows; i++) {
-		struct row *r = &sorted[i];
-		if (i && stratum[order[i]] != stratum[order[i - 1]])
-			first = i;
-		double x = r->c[rank_col].num;
-		if (isnan(x))
-			rank = NAN;
-		else if (i == first || x != last)
-			rank = (double)(i - first + 1);
-		last = x;
-		r->c = erealloc(r->c, (size_t)(r->n + 1) * sizeof *r->c);
-		memmove(&r->c[nby + 1], &r->c[nby], (size_t)(r->n - nby) * sizeof *r->c);
-		r->c[nby] = (struct cell){ "rank", NULL, rank };
-		r->n++;
-	}
-	free(rows);
-	rows = sorted;
-	free(stratum);
-	free(order);
-	free(key.p);
-	strmap_free(&seen);
-}
-
-/* --columns A,B,...: only those columns of every row, in that order. */
-static void
-select_columns(const char *list)
-{
-	if (nrows == 0)
-		return;
-	int nsel = 0, *sel = NULL;
-	for (const char *p = list;;) {
-		const char *e = strchr(p, ',');
-		char *name = e ? estrndup(p, (size_t)(e - p)) : estrdup(p);
-		int j = column_of(&rows[0], name);
-		if (j < 0)
-			no_column("--columns", name);
-		for (int k = 0; k < nsel; k++)
-			if (sel[k] == j)
-				usage_error("--columns: '%s' named twice", name);
-		free(name);
-		sel = erealloc(sel, (size_t)(nsel + 1) * sizeof *sel);
-		sel[nsel++] = j;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		struct cell *c = emalloc((size_t)nsel * sizeof *c);
-		for (int k = 0; k < nsel; k++) {
-			c[k] = rows[i].c[sel[k]];
-			rows[i].c[sel[k]].text = NULL;
-		}
-		for (int j = 0; j < rows[i].n; j++)
-			free(rows[i].c[j].text);
-		free(rows[i].c);
-		rows[i].c = c;
-		rows[i].n = nsel;
-	}
-	free(sel);
 }
 
 static void
@@ -1251,7 +922,7 @@ parse_options(int argc, char **argv)
 			opt.rank = optarg;
 			break;
 		case 'E': opt.eps = parse_double("--epsilon", optarg, 0, 1); break;
-		case 'f': opt.format = parse_format(optarg); break;
+		case 'f': opt.format = table_format(optarg); break;
 		case 'h': usage();
 		case 'i': opt.item = optarg; break;
 		case 'K': opt.cand_value = optarg; break;
@@ -1474,6 +1145,8 @@ main(int argc, char **argv)
 	const struct verb *v = &verbs[opt.verb];
 
 	by_names = emalloc((size_t)(nby ? nby : 1) * sizeof *by_names);
+	T.nby = nby;
+	T.by_names = by_names;
 	struct group_exprs x;
 	verb_exprs(v, &x, opt.args, expr_new, by_names, &value_name);
 	bys = x.by;
@@ -1530,10 +1203,10 @@ main(int argc, char **argv)
 
 	nfail += (unsigned long)v->rows(order);
 	if (opt.rank)
-		rank_rows(opt.rank);
+		table_rank(&T, opt.rank);
 	if (opt.columns)
-		select_columns(opt.columns);
-	print_rows(opt.format);
+		table_columns(&T, opt.columns);
+	table_print(&T, opt.format, print_line, NULL);
 	out_close();
 	if (nmissing)
 		warn("%lu record%s with a missing or non-numeric value (counted in n_missing)", nmissing, nmissing == 1 ? "" : "s");

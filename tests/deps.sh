@@ -2,7 +2,8 @@
 # tests/deps.sh: installs the Debian packages pt needs to build, test and run
 # the demo, when any is missing (apt-get as root; otherwise says what to run).
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev libonig-dev jq libcjson-dev libcairo2-dev libpng-dev
-libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates parallel"
+libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates parallel
+chromium texlive-latex-base texlive-latex-recommended"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

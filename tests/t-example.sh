@@ -37,7 +37,7 @@ diff -r $A $B > /dev/null && ok "make -B writes identical files" || fail "make -
 # examples/brodeur/out is committed for readers (and named by README and pt-plot(1)): it must be what the example makes now
 diff -r $A $EX/out > /dev/null && ok "the committed examples/brodeur/out is current" || fail "the committed examples/brodeur/out is current (make -C examples/brodeur, then commit)" "$(diff -rq $A $EX/out)"
 out=$(make -s -C $EX demo OUT=$A 2>/dev/null)
-case $out in *"Files written:"*judge_mgmt_scatter.png*"The report, tables and figures together: examples/brodeur/$A/REPORT.md") ok "demo prints the tables, the files and where the report is";; *) fail "demo output" "$out";; esac
+case $out in *"Files written:"*judge_mgmt_scatter.png*"The report, tables and figures together: examples/brodeur/$A/REPORT.md"*"every graded answer a click away: examples/brodeur/$A/REPORT.html") ok "demo prints the tables, the files and where the report and its page are";; *) fail "demo output" "$out";; esac
 
 # scale-out: the judge step sharded with GNU parallel over one cache = one run
 if command -v parallel >/dev/null; then

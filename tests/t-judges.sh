@@ -34,7 +34,7 @@ names=$(grep -o '](\([a-z_]*\.png\))' $A/JUDGES.md | sed 's/](\(.*\))/\1/' | sor
 check "JUDGES.md shows a forest plot per task, each there" "6 " "$(echo "$names" | wc -l) $(for f in $names; do [ -s $A/$f ] || echo $f; done)"
 check "JUDGES.md says the judges are fictional" "1" "$(grep -c '^\*\*The judges here are fictional.\*\*' $A/JUDGES.md)"
 out=$(make -s -C $EX demo OUT=$A 2>/dev/null)
-case $out in *"### diagnostic_reasoning"*"The report, tables and figures together: examples/judges/$A/JUDGES.md") ok "demo prints the leaderboard and names the report";; *) fail "demo output" "$out";; esac
+case $out in *"### diagnostic_reasoning"*"The report, tables and figures together: examples/judges/$A/JUDGES.md"*"every judgement a click away: examples/judges/$A/JUDGES.html") ok "demo prints the leaderboard and names the report and its page";; *) fail "demo output" "$out";; esac
 
 # live against the test server (its fictional judges answer from the
 # physicians' grades): the same records as the committed cache replays

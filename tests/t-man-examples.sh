@@ -18,6 +18,7 @@ cp ex/med42_dx.ndjson answers.ndjson
 cp ex/med42_dx.ndjson med42_dx.ndjson
 cp ex/med42_dx_graded.ndjson med42_dx_graded.ndjson
 cp ex/judged_dx.ndjson graded.ndjson
+ln -s ex out   # pt-report(1): the Brodeur example's folder
 pt-prompt -t diagnostic < data.ndjson > p.ndjson
 cp p.ndjson in.ndjson
 : > out.ndjson

@@ -2,7 +2,7 @@
 no verb	pt-stats			2	pt-stats: missing verb: summary, agree, compare, paired, raters, ppi or top\nTry 'pt-stats --help' for more information.
 bad verb	pt-stats mean			2	pt-stats: unknown verb 'mean': summary, agree, compare, paired, raters, ppi or top\nTry 'pt-stats --help' for more information.
 compare needs	pt-stats compare --by .m			2	pt-stats: compare needs --by, --value and --ref\nTry 'pt-stats --help' for more information.
-bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv, tsv or md, got 'xml'\nTry 'pt-stats --help' for more information.
+bad format	pt-stats summary -f xml			2	pt-stats: --format: expected ndjson, table, csv, tsv, md or latex, got 'xml'\nTry 'pt-stats --help' for more information.
 cluster needs boot	pt-stats summary --cluster .c			2	pt-stats: --cluster needs --boot\nTry 'pt-stats --help' for more information.
 bad expr	pt-stats summary --value '.a |'			2	pt-stats: --value: jq: error: syntax error, unexpected $end (Unix shell quoting issues?) at <top-level>, line 1: .a |   ; jq: 1 compile error
 summary default grade	pt-stats summary -f ndjson recs.ndjson | jq -c '{n,n_missing,median}'		{"n":4,"n_missing":1,"median":9}	0	pt-stats: 1 record with a missing or non-numeric value (counted in n_missing)
