@@ -45,7 +45,8 @@ tests/unit: tests/unit.c lib/libpt.a
 deps:
 	@sh tests/deps.sh
 
-check: deps
+check:
+	@sh tests/deps.sh check
 	@$(MAKE) all tests/unit
 	@bash tests/run.sh
 

@@ -399,6 +399,8 @@ md_render(struct md *m, char *text)
 		lines[n++] = p;
 		p = e + (*e != 0);
 		*e = 0;
+		if (e > lines[n - 1] && e[-1] == '\r')   /* CRLF */
+			e[-1] = 0;
 	}
 	struct buf para = { 0 };
 	for (int i = 0; i < n;) {
@@ -659,7 +661,7 @@ first_heading(const char *text)
 	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n')
 		if (is_heading(p)) {
 			p += strspn(p, "#") + 1;
-			return estrndup(p, strcspn(p, "\n"));
+			return estrndup(p, strcspn(p, "\r\n"));
 		}
 	return NULL;
 }

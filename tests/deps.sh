@@ -1,9 +1,11 @@
 #!/bin/sh
-# tests/deps.sh: installs the Debian packages pt needs to build, test and run
-# the demo, when any is missing (apt-get as root; otherwise says what to run).
+# tests/deps.sh [check]: installs the Debian packages pt needs to build and
+# run the demo, when any is missing (apt-get as root; otherwise says what to
+# run); with "check", those the tests need too: Chromium (pt-report's pages
+# are opened in it) and LaTeX (pt-stats -f latex tables are compiled).
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev libonig-dev jq libcjson-dev libcairo2-dev libpng-dev
-libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates parallel
-chromium texlive-latex-base texlive-latex-recommended"
+libgsl-dev libssl-dev mandoc python3 fonts-dejavu-core ca-certificates parallel"
+[ "${1:-}" = check ] && pkgs="$pkgs chromium texlive-latex-base texlive-latex-recommended"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -57,6 +57,9 @@ check "a page: no request of any kind in it (no src= or href= leaving the page)"
 	"$(grep -o '\(src\|href\)="[^"#d][^"]*"' ${T}a.html | grep -v '^href="https://example.org/"$')"
 pt-report --md ${T}a.md ${T}a.ndjson > ${T}b.html 2>/dev/null
 cmp -s ${T}a.html ${T}b.html && ok "a page: the same bytes again (stdout and -o)" || fail "a page: the same bytes again"
+sed 's/$/\r/' ${T}a.md > ${T}crlf.md
+pt-report --md ${T}crlf.md ${T}a.ndjson 2>/dev/null | cmp -s - ${T}b.html && ok "a page: Markdown with CRLF line ends reads the same" ||
+	fail "a page: Markdown with CRLF line ends reads the same"
 
 # what cannot be read is said, and counted in the exit status; the page still comes
 printf '{"response":"fine","grade":1,"predicted_score":1}\nnot json\n{"grade":"x","predicted_score":{"a":1}}\n' > ${T}bad.ndjson
