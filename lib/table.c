@@ -398,7 +398,7 @@ latex_num(struct buf *b, double x, const struct lcol *lc)
 	struct buf t = { 0 };
 	buf_printf(&t, "%.*f", lc->pvalue ? 3 : lc->decimals, x);
 	const char *s = buf_cstr(&t);
-	if (strcmp(s, "-0") == 0 || strspn(s, "-0.") == strlen(s))
+	if (strspn(s, "-0.") == strlen(s))
 		s += *s == '-';   /* no minus on a zero */
 	if (*s == '-') {
 		buf_adds(b, "$-$");

@@ -741,7 +741,8 @@ main(int argc, char **argv)
 	int nbadin = 0;
 	if (!opt.no_cases)
 		read_cases(argv + optind, argc - optind, ex, &nbadin);
-	qsort(cs, ncs, sizeof *cs, cmp_case);
+	if (ncs)
+		qsort(cs, ncs, sizeof *cs, cmp_case);
 
 	struct buf body = { 0 }, nav = { 0 }, page = { 0 };
 	char *title = opt.title ? estrdup(opt.title) : NULL;
