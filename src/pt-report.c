@@ -61,7 +61,11 @@ static const char css[] =
     "pre{font-family:\"DejaVu Sans Mono\",monospace;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere;"
     "background:#f7f7f7;padding:.5rem .7rem;max-height:28rem;overflow:auto}"
     "figure{margin:1rem 0}img{max-width:100%;height:auto}"
-    "#cases-table td:first-child,#cases-table td:nth-child(n+6):not(:last-child){text-align:right}"
+    ".cases{display:table;table-layout:fixed;width:100%;margin:0}.cases td{overflow-wrap:break-word}"
+    ".cases td:first-child,.cases td:nth-child(n+6):not(:last-child){text-align:right}"
+    ".cases col:first-child{width:5em}.cases col:nth-child(2){width:18%}.cases col:nth-child(3){width:17%}"
+    ".cases col:nth-child(4){width:13%}.cases col:nth-child(5){width:7%}.cases col:nth-child(n+6){width:7em}"
+    ".cases col:last-child{width:auto}"
     ".case{border-top:1px solid #eee;padding:.15rem 0}summary{cursor:pointer}.lazy{content-visibility:auto}"
     ".case:target,tr:target{background:#fff6d6}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}dt{font-weight:600}dd{margin:0}"
@@ -80,10 +84,13 @@ static const char js[] =
     " var asc=th.getAttribute('aria-sort')!=='ascending';\n"
     " A.forEach.call(th.parentNode.cells,function(c){c.removeAttribute('aria-sort');});\n"
     " th.setAttribute('aria-sort',asc?'ascending':'descending');\n"
-    " var body=table.tBodies[0],k=A.map.call(body.rows,function(r,i){return[key(r.cells[col]),i,r];});\n"
+    " var bodies=table.id==='cases-table'?A.slice.call(document.querySelectorAll('table.cases tbody')):[table.tBodies[0]],\n"
+    "  k=[];bodies.forEach(function(b){A.forEach.call(b.rows,function(r){k.push([key(r.cells[col]),k.length,r]);});});\n"
     " k.sort(function(a,b){if(a[0][0]!==b[0][0])return a[0][0]-b[0][0];\n"
     "  var c=a[0][1]<b[0][1]?-1:a[0][1]>b[0][1]?1:0;return(asc?c:-c)||a[1]-b[1];});\n"
-    " var f=document.createDocumentFragment();k.forEach(function(e){f.appendChild(e[2]);});body.appendChild(f);}\n"
+    " var at=0,sizes=bodies.map(function(b){return b.rows.length;});\n"
+    " bodies.forEach(function(b,i){var f=document.createDocumentFragment();\n"
+    "  k.slice(at,at+sizes[i]).forEach(function(e){f.appendChild(e[2]);});at+=sizes[i];b.appendChild(f);});}\n"
     "A.forEach.call(document.querySelectorAll('main table'),function(table){\n"
     " if(!table.tHead||!table.tBodies.length)return;\n"
     " A.forEach.call(table.tHead.rows[0].cells,function(th,col){th.tabIndex=0;th.title='sort by this column';\n"
@@ -92,9 +99,9 @@ static const char js[] =
     "function openTarget(){var e=location.hash&&document.getElementById(decodeURIComponent(location.hash.slice(1)));\n"
     " if(e&&e.tagName==='DETAILS'&&!e.open){e.open=true;e.scrollIntoView();}}\n"
     "window.addEventListener('hashchange',openTarget);openTarget();\n"
-    "var cases=document.getElementById('cases-table'),form=document.getElementById('filters');\n"
-    "if(!cases||!form)return;\n"
-    "var rows=A.slice.call(cases.tBodies[0].rows),sel=A.slice.call(form.querySelectorAll('select')),\n"
+    "var form=document.getElementById('filters');\n"
+    "if(!form)return;\n"
+    "var rows=A.slice.call(document.querySelectorAll('table.cases tbody tr')),sel=A.slice.call(form.querySelectorAll('select')),\n"
     " q=form.querySelector('input'),shown=document.getElementById('shown'),texts=null;\n"
     "sel.forEach(function(s){var col=+s.getAttribute('data-col'),seen={},vals=[];\n"
     " rows.forEach(function(r){var t=r.cells[col].textContent;if(!seen.hasOwnProperty(t)){seen[t]=1;vals.push(t);}});\n"
@@ -123,6 +130,11 @@ static struct {
 enum { E_TASK, E_MODEL, E_JUDGE, E_STATUS, E_CASE, E_TEXT, E_ANSWER, E_WHY, NTEXT, E_TRUTH = NTEXT, E_PRED, NEXPR };
 static const char *const expr_opts[NEXPR] = { "--task", "--model", "--judge", "--status", "--case", "--text",
 	"--answer", "--why", "--truth", "--pred" };
+
+/* The cases' table comes in tables of CHUNK rows, so that a browser lays
+ * out only those scrolled to (content-visibility, which a table's rows do
+ * not take); their columns have the same widths (table-layout: fixed). */
+enum { CHUNK = 200 };
 
 /* One graded record. */
 struct gcase {
@@ -586,12 +598,15 @@ write_cases(struct buf *b, struct buf *nav)
 		buf_printf(b, "<label>%s <select data-col=\"%d\"><option value=\"\">all</option></select></label>", head[k], k);
 	buf_adds(b, "<label>text <input type=\"search\" placeholder=\"in the answer, justification, …\"></label>"
 	    "<output id=\"shown\"></output></form>\n");
-	buf_adds(b, "<div class=\"lazy\" id=\"cases-wrap\"><table id=\"cases-table\"><thead><tr>");
+	static const char cols[] = "<colgroup><col><col><col><col><col><col><col><col><col></colgroup>";
+	buf_printf(b, "<div class=\"lazy chunk\"><table class=\"cases\" id=\"cases-table\">%s<thead><tr>", cols);
 	for (int k = 0; k < 9; k++)
 		buf_printf(b, "<th%s>%s</th>", k == 0 || (k >= 5 && k <= 7) ? " class=\"num\"" : "", head[k]);
 	buf_adds(b, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < ncs; i++) {
 		struct gcase *c = &cs[i];
+		if (i && i % CHUNK == 0)
+			buf_printf(b, "</tbody></table></div>\n<div class=\"lazy chunk\"><table class=\"cases\">%s<tbody>\n", cols);
 		buf_printf(b, "<tr id=\"r%zu\"><td><a href=\"#j%zu\">%zu</a>", i + 1, i + 1, i + 1);
 		for (int k = E_TASK; k <= E_STATUS; k++) {
 			buf_adds(b, "<td>");
@@ -765,8 +780,8 @@ main(int argc, char **argv)
 	struct buf style = { 0 };
 	buf_adds(&style, css);
 	if (!opt.no_cases)
-		buf_printf(&style, "#cases-wrap{contain-intrinsic-size:auto %zupx}#answers-wrap{contain-intrinsic-size:auto %zupx}"
-		    "#texts-wrap{contain-intrinsic-size:auto %zupx}", 40 + 26 * ncs, 27 * ncs, 27 * texts.n);
+		buf_printf(&style, ".chunk{contain-intrinsic-size:auto %dpx}#answers-wrap{contain-intrinsic-size:auto %zupx}"
+		    "#texts-wrap{contain-intrinsic-size:auto %zupx}", 26 * CHUNK, 27 * ncs, 27 * texts.n);
 	buf_adds(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src ");
 	csp_hash(&page, buf_cstr(&style));

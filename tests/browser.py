@@ -174,8 +174,8 @@ class Checks:
             print("     " + str(detail)[:1500].replace("\n", "\n     "))
 
 
-CASES_ROWS = "document.querySelectorAll('#cases-table tbody tr').length"
-SHOWN_ROWS = "Array.prototype.filter.call(document.querySelectorAll('#cases-table tbody tr'), r => !r.hidden).length"
+CASES_ROWS = "document.querySelectorAll('table.cases tbody tr').length"
+SHOWN_ROWS = "Array.prototype.filter.call(document.querySelectorAll('table.cases tbody tr'), r => !r.hidden).length"
 
 
 def problems(b, page_url):
@@ -237,20 +237,20 @@ def check(args):
         imgs = b.eval("Array.prototype.map.call(document.images, i => i.complete && i.naturalWidth > 0)")
         c.check("%d figures drawn" % len(imgs), all(imgs), imgs)
         if opts["--tables"] is not None:
-            n = b.eval("document.querySelectorAll('main table').length")
+            n = b.eval("document.querySelectorAll('main table:not(.cases)').length + !!document.getElementById('cases-table')")
             c.check("%s tables" % opts["--tables"], n == int(opts["--tables"]), n)
         if opts["--cases"] is not None:
             n = int(opts["--cases"])
             c.check("%d cases in the table" % n, b.eval(CASES_ROWS) == n and b.eval(SHOWN_ROWS) == n,
                     (b.eval(CASES_ROWS), b.eval(SHOWN_ROWS)))
             c.check("as many answers a click away",
-                    b.eval("Array.prototype.every.call(document.querySelectorAll('#cases-table tbody tr'),"
+                    b.eval("Array.prototype.every.call(document.querySelectorAll('table.cases tbody tr'),"
                            " r => document.getElementById(r.cells[0].querySelector('a').hash.slice(1)))"))
-            b.eval("document.querySelector('#cases-table tbody tr:nth-child(2) a').click()")
+            b.eval("document.querySelector('table.cases tbody tr:nth-child(2) a').click()")
             time.sleep(0.2)
             c.check("a row's link opens its answer", b.eval(
-                "document.getElementById(document.querySelector('#cases-table tbody tr:nth-child(2) a').hash.slice(1)).open"))
-            d = b.eval("Array.prototype.map.call(document.querySelectorAll('#cases-table tbody tr'),"
+                "document.getElementById(document.querySelector('table.cases tbody tr:nth-child(2) a').hash.slice(1)).open"))
+            d = b.eval("Array.prototype.map.call(document.querySelectorAll('table.cases tbody tr'),"
                        " r => r.cells[7].textContent === '' ? null : Math.abs(parseFloat(r.cells[7].textContent)))")
             known = [x for x in d if x is not None]
             c.check("largest disagreements first", known == sorted(known, reverse=True) and
@@ -258,7 +258,7 @@ def check(args):
         if opts["--sort"]:
             col = b.eval("Array.prototype.findIndex.call(document.querySelectorAll('#cases-table th'),"
                          " t => t.textContent === %s)" % json.dumps(opts["--sort"]))
-            get = ("Array.prototype.map.call(document.querySelectorAll('#cases-table tbody tr'),"
+            get = ("Array.prototype.map.call(document.querySelectorAll('table.cases tbody tr'),"
                    " r => r.cells[%d].textContent).filter(t => t !== '').map(parseFloat)" % col)
             b.eval("document.querySelectorAll('#cases-table th')[%d].click()" % col)
             up = b.eval(get)
@@ -267,10 +267,10 @@ def check(args):
             c.check("sorting by %s: up, then down" % opts["--sort"],
                     col >= 0 and up == sorted(up) and down == sorted(up, reverse=True) and len(set(up)) > 1,
                     (col, up[:10], down[:10]))
-            txt = b.eval("Array.prototype.map.call(document.querySelectorAll('main table:not(#cases-table)')[0]"
+            txt = b.eval("Array.prototype.map.call(document.querySelectorAll('main table:not(.cases)')[0]"
                          ".tBodies[0].rows, r => r.cells[0].textContent)")
-            b.eval("document.querySelectorAll('main table:not(#cases-table)')[0].tHead.rows[0].cells[0].click()")
-            txt2 = b.eval("Array.prototype.map.call(document.querySelectorAll('main table:not(#cases-table)')[0]"
+            b.eval("document.querySelectorAll('main table:not(.cases)')[0].tHead.rows[0].cells[0].click()")
+            txt2 = b.eval("Array.prototype.map.call(document.querySelectorAll('main table:not(.cases)')[0]"
                           ".tBodies[0].rows, r => r.cells[0].textContent)")
             c.check("a report table sorts by its first column", sorted(txt2) == sorted(txt) and len(txt) > 0 and
                     (txt2 == sorted(txt, key=str.lower) or

@@ -144,31 +144,6 @@ ln=$(wc -l < $W/limited.log)
 row "pt-infer -j 64, 200 records, a server enforcing 600 requests a minute (bucket of 10), OpenAI headers" "${lw2} s, $((ln - 200)) of $ln requests answered 429" "allowed: 10 at once, then 10/s = 19.0 s" "$(awk -v w=$lw2 'BEGIN { printf "%.0f%%", 100 * 19 / w }') of the allowed rate, $(awk -v a=$ln 'BEGIN { printf "%.0f%%", 100 * (a - 200) / a }') 429s" "goals ≥ 80%, ≤ 10%"
 pkill -f "$top/tests/server.py --port-file $W" 2>/dev/null
 
-echo "== pt-report: a page of 20,000 graded records, opened in Chromium"
-# the Brodeur example's judged answers, again and again with other ids and scores
-if [ ! -s $W/graded20k.ndjson ]; then
-	for i in $(seq 114); do
-		cat $top/examples/brodeur/out/judged_dx.ndjson $top/examples/brodeur/out/judged_mgmt.ndjson |
-		jq -c --argjson i $i '.id = "\(.id)-\($i)" | .case_id = "\(.case_id)-\($i % 20)" |
-		    .predicted_score = ([.predicted_score + ($i % 7) - 3, 0] | max)'
-	done | head -20000 > $W/graded20k.ndjson
-fi
-read rw rm _ <<< "$(measure report "pt-report --md $top/examples/brodeur/out/REPORT.md -o $W/report20k.html $W/graded20k.ndjson")"
-$PY $B/py_page.py $W/graded20k.ndjson > $W/py20k.html
-# open PAGE: the median first paint, load and sort (ms) of REPS openings
-open_page() {
-	for i in $(seq $REPS); do $PY $top/tests/browser.py time $1; done |
-	jq -rs 'def med(f): map(f) | sort | .[(length - 1) / 2 | floor]; "\(med(.fcp_ms)) \(med(.load_ms)) \(med(.sort_ms))"'
-}
-if [ -x /usr/bin/chromium ]; then
-	read pf pl ps <<< "$(open_page $W/report20k.html)"
-	read qf ql _ <<< "$(open_page $W/py20k.html)"
-	row "pt-report, 20,000 graded records and the Brodeur report (8 figures), opened from disk in Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')" \
-		"$(du -m $W/report20k.html | cut -f1) MB page, written in ${rw} s ($((rm / 1024)) MB); first paint ${pf} ms, loaded and sortable ${pl} ms, a sort by score ${ps} ms" \
-		"a page by Python's html.escape (one table, every answer laid out): $(du -m $W/py20k.html | cut -f1) MB, first paint ${qf} ms, loaded ${ql} ms" \
-		"$(ratio $ql $pl) faster to load" "goal: usable within a couple of seconds"
-fi
-
 echo "== the batch join: pt-infer --from-batch-output vs jq by hand"
 # 50,000 requests answered in an OpenAI batch output file, in reverse order;
 # the peer joins the same answers back by custom_id = .id, as users did by hand
