@@ -58,6 +58,10 @@ check "a page: no request of any kind in it (no src= or href= leaving the page)"
 	"$(grep -o '\(src\|href\)="[^"#d][^"]*"' ${T}a.html | grep -v '^href="https://example.org/"$')"
 pt-report --md ${T}a.md ${T}a.ndjson > ${T}b.html 2>/dev/null
 cmp -s ${T}a.html ${T}b.html && ok "a page: the same bytes again (stdout and -o)" || fail "a page: the same bytes again"
+seq 450 | jq -c '{benchmark:"t", model:"m", case_id:"c\(. % 7)", response:"r\(.)", grade:(. % 10), predicted_score:(. % 13)}' |
+	pt-report > ${T}chunks.html
+check "450 cases: in tables of 200 rows, one heading row, the largest disagreement first" "3 1 450 0 12 12" \
+	"$(grep -c '<table class="cases"' ${T}chunks.html) $(grep -o '<th class="num">#</th>' ${T}chunks.html | wc -l) $(grep -c '^<tr id' ${T}chunks.html) $(grep -m1 '^<tr id' ${T}chunks.html | awk -F'<td>' '{print $7, $8, $9}')"
 sed 's/$/\r/' ${T}a.md > ${T}crlf.md
 pt-report --md ${T}crlf.md ${T}a.ndjson 2>/dev/null | cmp -s - ${T}b.html && ok "a page: Markdown with CRLF line ends reads the same" ||
 	fail "a page: Markdown with CRLF line ends reads the same"
