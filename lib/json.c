@@ -43,7 +43,7 @@ special8(const unsigned char *q)
 /* The length of the UTF-8 sequence at q (lead byte >= 0x80) as RFC 3629
  * allows it (no overlong forms, no surrogates, nothing past U+10FFFF), 0 if
  * it is not one, or -1 if it may be one but goes past e. */
-static int
+int
 utf8_len(const unsigned char *q, const unsigned char *e)
 {
 	unsigned c = q[0], lo = 0x80, hi = 0xbf;

@@ -170,6 +170,10 @@ json_key_eq(const char *key, size_t keylen, const char *s, size_t slen)
 }
 /* Decodes the JSON string text [p,e) (with quotes) into b; returns 0 if not a string. */
 int json_unquote(const char *p, const char *e, struct buf *b);
+/* The length of the UTF-8 sequence at q (lead byte >= 0x80, at most up to
+ * e): 2-4, 0 if it is not one (RFC 3629: no overlong form, no surrogate), -1
+ * if it is cut short at e. */
+int utf8_len(const unsigned char *q, const unsigned char *e);
 /* Appends s as a JSON string; bytes that are not UTF-8 become U+FFFD, as in jq. */
 void json_quote(struct buf *b, const char *s, size_t n);
 double json_number(const char *p, size_t n);   /* the double of a number's text, as strtod */

@@ -232,29 +232,14 @@ table_free(struct table *t)
 	t->n = 0;
 }
 
-/* The length of the UTF-8 sequence at p (at most n bytes), 0 if it is not one. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t k = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (k == 0 || k > n || (k == 2 && p[0] < 0xc2))
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((k == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (k == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-	    (k == 4 && p[0] == 0xf0 && p[1] < 0x90) || (k == 4 && (p[0] > 0xf4 || (p[0] == 0xf4 && p[1] >= 0x90))))
-		return 0;
-	return k;
-}
-
 void
 buf_add_html(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
-		size_t k = utf8_len(p + i, n - i), j = i + 3;
+		int u = c < 0x80 ? 1 : utf8_len(p + i, p + n);
+		size_t k = u > 0 ? (size_t)u : 0, j = i + 3;
 		if (c == ':' && i + 3 < n && p[i + 1] == '/' && p[i + 2] == '/') {
 			/* a URL's user and password: never on a page */
 			while (j < n && !strchr("/?#@ \t\r\n<>\"'", p[j]))

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/t-full-disk.sh: a full disk (issue 25.3-5). Output redirected onto a
-# full file system ends with a whole record, exit 3; -o and pt-plot leave the
+# full file system ends with a whole record, exit 3; -o, pt-plot and pt-report leave the
 # old file as it was and no temporary; -o keeps a file's mode and writes
 # through a symbolic link. The full-disk half mounts a small tmpfs, so it runs
 # as root only (CI is root); it says so when it skips.
@@ -81,6 +81,15 @@ for f in pdf svg png; do
 		"$st $(cat $TMPDIR/err) $(cmp -s $D/fig.$f $TMPDIR/good.$f && echo same) $(cd $D && ls | grep -v '^fill$' | tr '\n' ' ' | sed 's/ $//')"
 	rm -f $D/fig.$f
 done
+
+# pt-report on a full disk: exit 3, said, the old page as it was, no temporary
+fill 64; printf 'old page\n' > $D/page.html
+fill 0
+pt-report -o $D/page.html $PT_TOP/examples/brodeur/out/judged_dx.ndjson 2>$TMPDIR/err; st=$?
+check "pt-report -o page.html on a full disk: exit 3, said, old page kept, no temporary" \
+	"3 pt-report: write error: No space left on device old page page.html" \
+	"$st $(cat $TMPDIR/err) $(cat $D/page.html) $(cd $D && ls | grep -v '^fill$' | tr '\n' ' ' | sed 's/ $//')"
+rm -f $D/page.html
 
 # the cache's disk full (issue 35.3): said once, counted in the totals, every record ok
 fill 0
